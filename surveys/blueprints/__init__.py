@@ -1,0 +1,1 @@
+"""One blueprint per audience; each only maps URLs to services and templates."""

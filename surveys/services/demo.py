@@ -1,0 +1,2 @@
+"""Placeholder replaced below."""
+DEMO_PASSWORD = "demo-wachtwoord"
