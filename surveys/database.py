@@ -53,7 +53,7 @@ def begin_write() -> None:
     read-only transaction that is already open (loading the logged-in user, say) is ended first;
     pending unflushed changes at that point are a programming error.
     """
-    session = db.session
+    session = db.session()  # the request's own Session behind the scoped proxy
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() called with unsaved changes in the session")
