@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import json
 import re
 import tomllib
@@ -265,9 +266,7 @@ class _Checker:
             return
         expected = f"{ident}.v{version}.toml"
         if self.path.name != expected:
-            self.add(
-                f"file name must be '{expected}' to match id '{ident}' and version {version}"
-            )
+            self.add(f"file name must be '{expected}' to match id '{ident}' and version {version}")
 
     def _grades(self, raw: object) -> tuple[int, ...] | None:
         if not isinstance(raw, list) or not raw:
@@ -318,8 +317,10 @@ class _Checker:
                 self.add(f"{where}: values must be a list of whole numbers")
             elif len(values) < 2:
                 self.add(f"{where}: values must offer at least two answers")
-            elif any(a >= b for a, b in zip(values, values[1:], strict=False)):
-                self.add(f"{where}: values must be strictly increasing, got [{_values_text(values)}]")
+            elif any(a >= b for a, b in itertools.pairwise(values)):
+                self.add(
+                    f"{where}: values must be strictly increasing, got [{_values_text(values)}]"
+                )
             else:
                 count = len(values)
 
@@ -338,8 +339,7 @@ class _Checker:
                 for face in faces:
                     if face not in FACES:
                         self.add(
-                            f"{where}: unknown face '{face}'{_suggest(face, FACES)} "
-                            f"(known faces: {', '.join(FACES)})"
+                            f"{where}: unknown face '{face}' (known faces: {', '.join(FACES)})"
                         )
                 if count is not None and len(faces) != count:
                     self.add(f"{where}: faces has {len(faces)} faces for {count} values")
@@ -390,10 +390,7 @@ class _Checker:
 
         kind = raw.get("kind")
         if kind is not None and kind not in KINDS:
-            self.add(
-                f"{where}: unknown kind {kind!r}{_suggest(str(kind), KINDS)} "
-                f"(expected 'mean' or 'any_at_least')"
-            )
+            self.add(f"{where}: unknown kind {kind!r} (expected 'mean' or 'any_at_least')")
         threshold = raw.get("threshold")
         if threshold is not None and not _is_int(threshold):
             self.add(f"{where}: threshold must be a whole number, a value of the items' scale")
@@ -442,13 +439,17 @@ class _Checker:
 
             construct = body.get("construct")
             if construct is not None and constructs is not None and construct not in constructs:
-                self.add(f"unknown construct '{construct}'{_suggest(str(construct), constructs)}", key)
+                self.add(
+                    f"unknown construct '{construct}'{_suggest(str(construct), constructs)}", key
+                )
             scale_key = body.get("scale")
             if scale_key is not None and scales is not None and scale_key not in scales:
                 self.add(f"unknown scale '{scale_key}'{_suggest(str(scale_key), scales)}", key)
 
             text = self._texts(body["text"], "text", key) if "text" in body else None
-            spoken = self._texts(body["spoken"], "spoken", key, partial=True) if "spoken" in body else {}
+            spoken = (
+                self._texts(body["spoken"], "spoken", key, partial=True) if "spoken" in body else {}
+            )
 
             reverse = body.get("reverse", False)
             if not isinstance(reverse, bool):
@@ -583,9 +584,10 @@ class _Checker:
         teacher = [key for key in constructs if key.startswith(TEACHER_PREFIX)]
         other = [key for key in constructs if not key.startswith(TEACHER_PREFIX)]
         if teacher and other:
+            names = ", ".join(f"'{key}'" for key in other)
             self.add(
-                f"constructs {', '.join(repr(k) for k in other)} cannot share an instrument with "
-                f"teacher feedback ({TEACHER_PREFIX}...), which is asked once per teacher"
+                f"construct{'s' if len(other) > 1 else ''} {names} cannot share an instrument "
+                f"with teacher feedback ({TEACHER_PREFIX}...), which is asked once per teacher"
             )
             return
         if not teacher:

@@ -202,6 +202,10 @@ class Instrument:
     def __hash__(self) -> int:
         return hash((self.id, self.version, self.content_hash))
 
+    def __repr__(self) -> str:
+        # The generated repr would print every item; an id is what a log line or test needs.
+        return f"<Instrument {self.id} v{self.version} ({len(self.items)} items)>"
+
     @property
     def key(self) -> tuple[str, int]:
         """``(id, version)``: how stored answers and the registry refer to this instrument."""

@@ -1,8 +1,11 @@
 """The CLI commands, one module per topic; ``COMMANDS`` lists them for registration."""
 
+from surveys.commands.data import import_groups, import_incidents, import_responses
 from surveys.commands.setup import create_school, create_user, demo, init_db
 from surveys.commands.tools import instruments_check
 
-COMMANDS = [init_db, create_school, create_user, demo]
+COMMANDS = [
+    init_db, create_school, create_user, demo, import_groups, import_responses, import_incidents,
+]
 
 __all__ = ["COMMANDS", "instruments_check"]

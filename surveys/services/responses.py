@@ -1,0 +1,257 @@
+"""The one way answers get in: ``submit_response``.
+
+The pupil screens, the CSV import, the demo and the benchmarks all call it. It checks the
+answers against the instrument versions the wave uses, then stores the response, its answers and
+its construct scores (DESIGN §7) together; on any problem it raises ``SubmissionError`` before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+import instruments
+from analysis.scoring import construct_score, to_common_scale
+from instruments import Instrument
+from surveys.extensions import db
+from surveys.models import (
+    Answer,
+    ConstructScore,
+    Group,
+    InstrumentVersion,
+    Response,
+    SubmissionReceipt,
+    SurveyWave,
+)
+
+SCHOOL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
+
+
+class SubmissionError(ValueError):
+    """The answers cannot be stored as given; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class AnswerIn:
+    """One answer as a pupil screen or an import hands it in.
+
+    ``value`` is None when the pupil chose "I'd rather not say". ``part`` is 0 for the pupil's
+    own questionnaire and 1, 2 ... for the teacher-feedback round about the group's first,
+    second ... teacher.
+    """
+
+    instrument_id: str
+    version: int
+    item_key: str
+    value: int | None
+    part: int = 0
+
+
+def school_today() -> dt.date:
+    """Today's date at the school. Only the date is ever stored with a response (P1)."""
+    return dt.datetime.now(SCHOOL_TIMEZONE).date()
+
+
+def receipt_digest(wave_id: int, submission_id: str) -> str:
+    """A keyed hash of the tablet's submission id: checkable for retries, useless otherwise."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"{wave_id}:{submission_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def instrument_version_id(instrument: Instrument) -> int:
+    """The id of this instrument version's row, registering it on first use.
+
+    A stored version whose content hash differs from the file is refused: a changed wording
+    must be a new version, or old answers would be read against words the pupil never saw.
+    """
+    cache: dict[tuple[str, int], int] = db.session().info.setdefault("instrument_versions", {})
+    key = (instrument.id, instrument.version)
+    if key in cache:
+        return cache[key]
+    row = db.session.scalar(
+        select(InstrumentVersion).where(
+            InstrumentVersion.instrument_id == instrument.id,
+            InstrumentVersion.version == instrument.version,
+        )
+    )
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                row = InstrumentVersion(
+                    instrument_id=instrument.id,
+                    version=instrument.version,
+                    content_hash=instrument.content_hash,
+                )
+                db.session.add(row)
+        except IntegrityError:  # registered at the same moment by another submission
+            row = db.session.scalars(
+                select(InstrumentVersion).where(
+                    InstrumentVersion.instrument_id == instrument.id,
+                    InstrumentVersion.version == instrument.version,
+                )
+            ).one()
+    if row.content_hash != instrument.content_hash:
+        raise SubmissionError(
+            f"instrument {instrument.id} v{instrument.version} has changed since answers were "
+            "stored with it; give the changed file a new version number"
+        )
+    cache[key] = row.id
+    return row.id
+
+
+def allowed_instruments(wave: SurveyWave, grade: int) -> set[tuple[str, int]] | None:
+    """The (id, version) pairs the wave assigns to ``grade``; None when the wave names none."""
+    if not wave.instruments:
+        return None
+    return {(wi.instrument_id, wi.version) for wi in wave.instruments if wi.grade == grade}
+
+
+def validate(
+    *, wave: SurveyWave, group: Group, grade: int, answers: Sequence[AnswerIn]
+) -> dict[tuple[str, int, int], dict[str, int | None]]:
+    """Check the answers; return them as {(instrument, version, part): {item: value}}."""
+    if group.school_year_id != wave.school_year_id:
+        raise SubmissionError(f"group {group.name!r} is not in the wave's school year")
+    if grade not in group.grades:
+        shown = ", ".join(str(g) for g in group.grades) or "none"
+        raise SubmissionError(f"grade {grade} is not a grade of {group.name} (grades: {shown})")
+    if not answers:
+        raise SubmissionError("a response needs at least one answer")
+    allowed = allowed_instruments(wave, grade)
+    n_teachers = len(group.teacher_links)
+    parts: dict[tuple[str, int, int], dict[str, int | None]] = {}
+    for answer in answers:
+        try:
+            instrument = instruments.get(answer.instrument_id, answer.version)
+        except KeyError:
+            raise SubmissionError(
+                f"unknown instrument {answer.instrument_id!r} version {answer.version}"
+            ) from None
+        if grade not in instrument.grades:
+            raise SubmissionError(
+                f"instrument {instrument.id} is not for groep {grade}"
+                f" (it serves groep {', '.join(map(str, instrument.grades))})"
+            )
+        if allowed is not None and (instrument.id, instrument.version) not in allowed:
+            raise SubmissionError(
+                f"this wave does not use {instrument.id} v{instrument.version} for groep {grade}"
+            )
+        if instrument.is_teacher_feedback:
+            if not 1 <= answer.part <= max(n_teachers, 1):
+                raise SubmissionError(
+                    f"teacher feedback part {answer.part} does not name a teacher of {group.name}"
+                )
+        elif answer.part != 0:
+            raise SubmissionError(f"{instrument.id} is not teacher feedback; part must be 0")
+        try:
+            item = instrument.item(answer.item_key)
+        except KeyError:
+            raise SubmissionError(
+                f"{instrument.id} v{instrument.version} has no item {answer.item_key!r}"
+            ) from None
+        if answer.value is not None:
+            scale = instrument.scales[item.scale]
+            if isinstance(answer.value, bool) or answer.value not in scale.values:
+                raise SubmissionError(
+                    f"item {item.key}: {answer.value!r} is not one of the answer values "
+                    f"{', '.join(map(str, scale.values))}"
+                )
+        bucket = parts.setdefault((instrument.id, instrument.version, answer.part), {})
+        if item.key in bucket:
+            raise SubmissionError(f"item {item.key} is answered twice")
+        bucket[item.key] = answer.value
+    return parts
+
+
+def score_rows(
+    instrument: Instrument, values: dict[str, int | None]
+) -> list[tuple[str, float | None, float | None, int, int]]:
+    """Per construct: (construct, value, common, n_items, n_answered) for one instrument part."""
+    rows = []
+    for key, construct in instrument.constructs.items():
+        items = instrument.items_for(key)
+        answers = [values.get(item.key) for item in items]
+        scale = instrument.scales[items[0].scale]
+        value = construct_score(
+            answers,
+            kind=construct.kind,
+            scale_min=scale.min,
+            scale_max=scale.max,
+            reverse=[item.reverse for item in items],
+            threshold=construct.threshold,
+        )
+        if value is None or construct.kind != "mean":
+            common = value
+        else:
+            common = to_common_scale(value, scale.min, scale.max)
+        answered = sum(a is not None for a in answers)
+        rows.append((key, value, common, len(items), answered))
+    return rows
+
+
+def submit_response(
+    *,
+    wave: SurveyWave,
+    group: Group,
+    grade: int,
+    answers: Sequence[AnswerIn],
+    submission_id: str | None = None,
+    submitted_on: dt.date | None = None,
+) -> Response | None:
+    """Validate and store one pupil's answers with their construct scores.
+
+    Returns the stored response, or None when ``submission_id`` was already stored (a retry or a
+    double tap: exactly one response exists either way). Raises ``SubmissionError`` and writes
+    nothing when the answers do not fit the wave's instruments. Adds and flushes; the caller
+    commits.
+    """
+    parts = validate(wave=wave, group=group, grade=grade, answers=answers)
+    teacher_ids = [link.user_id for link in group.teacher_links]
+
+    if submission_id is not None:
+        if not 8 <= len(submission_id) <= 100:
+            raise SubmissionError("the submission id must be 8 to 100 characters long")
+        digest = receipt_digest(wave.id, submission_id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(SubmissionReceipt(digest=digest, wave_id=wave.id))
+        except IntegrityError:
+            return None
+
+    response = Response(
+        wave_id=wave.id, group_id=group.id, grade=grade,
+        submitted_on=submitted_on or school_today(),
+    )
+    db.session.add(response)
+    db.session.flush()
+
+    answer_rows: list[dict[str, object]] = []
+    score_rows_out: list[dict[str, object]] = []
+    for (instrument_id, version, part), values in parts.items():
+        instrument = instruments.get(instrument_id, version)
+        version_id = instrument_version_id(instrument)
+        teacher_id = teacher_ids[part - 1] if 0 < part <= len(teacher_ids) else None
+        for item_key, value in values.items():
+            answer_rows.append({
+                "response_id": response.id, "instrument_version_id": version_id,
+                "item_key": item_key, "part": part, "teacher_id": teacher_id, "value": value,
+            })
+        for construct, value, common, n_items, n_answered in score_rows(instrument, values):
+            score_rows_out.append({
+                "response_id": response.id, "construct": construct, "part": part,
+                "teacher_id": teacher_id, "instrument_version_id": version_id,
+                "value": value, "common": common, "n_items": n_items, "n_answered": n_answered,
+            })
+    db.session.execute(insert(Answer), answer_rows)
+    db.session.execute(insert(ConstructScore), score_rows_out)
+    return response
