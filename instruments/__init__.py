@@ -14,6 +14,7 @@ Typical use::
 from instruments.cli import cli_check
 from instruments.errors import InstrumentError
 from instruments.loader import (
+    check_data,
     check_file,
     check_files,
     content_hash,
@@ -45,6 +46,7 @@ __all__ = [
     "Item",
     "Registry",
     "Scale",
+    "check_data",
     "check_file",
     "check_files",
     "cli_check",

@@ -84,6 +84,10 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
 def _values_text(values: Iterable[int]) -> str:
     return ", ".join(str(v) for v in values)
 
@@ -186,7 +190,7 @@ class _Checker:
                 self.add(f"{where}.{lang} repeats a label")
                 ok = False
             if count is not None and len(labels) != count:
-                self.add(f"{where}.{lang} has {len(labels)} labels for {count} values")
+                self.add(f"{where}.{lang} has {_count(len(labels), 'label')} for {count} values")
                 ok = False
             result[lang] = tuple(labels)
         return result if ok else None
@@ -342,7 +346,7 @@ class _Checker:
                             f"{where}: unknown face '{face}' (known faces: {', '.join(FACES)})"
                         )
                 if count is not None and len(faces) != count:
-                    self.add(f"{where}: faces has {len(faces)} faces for {count} values")
+                    self.add(f"{where}: faces has {_count(len(faces), 'face')} for {count} values")
                 if len(set(faces)) != len(faces):
                     self.add(f"{where}: faces repeats a face; each answer needs its own")
 
@@ -438,11 +442,17 @@ class _Checker:
             self._fields(body, ITEM_FIELDS, "", key)
 
             construct = body.get("construct")
+            if construct is not None and not isinstance(construct, str):
+                self.add("construct must be the name of a construct, in quotes", key)
+                construct = None
             if construct is not None and constructs is not None and construct not in constructs:
                 self.add(
                     f"unknown construct '{construct}'{_suggest(str(construct), constructs)}", key
                 )
             scale_key = body.get("scale")
+            if scale_key is not None and not isinstance(scale_key, str):
+                self.add("scale must be the name of a scale, in quotes", key)
+                scale_key = None
             if scale_key is not None and scales is not None and scale_key not in scales:
                 self.add(f"unknown scale '{scale_key}'{_suggest(str(scale_key), scales)}", key)
 
@@ -511,7 +521,7 @@ class _Checker:
             if construct.kind == "mean" and len(own) < minimum:
                 audience = "an instrument only for groep 3-4" if only_young else "groep 5-8"
                 self.add(
-                    f"{where} has {len(own)} item{'s' if len(own) != 1 else ''}; a mean "
+                    f"{where} has {_count(len(own), 'item')}; a mean "
                     f"construct needs at least {minimum} for {audience}"
                 )
             scale = scales[own[0].scale]
@@ -618,15 +628,22 @@ def _read(path: Path) -> tuple[dict[str, Any] | None, list[InstrumentError]]:
         return None, [InstrumentError(path, f"TOML syntax error: {exc}")]
 
 
+def check_data(
+    data: dict[str, Any], path: str | Path
+) -> tuple[Instrument | None, list[InstrumentError]]:
+    """Check parsed TOML as if read from `path` (whose name must match id and version)."""
+    checker = _Checker(Path(path), data)
+    instrument = checker.check()
+    return instrument, checker.problems.found
+
+
 def check_file(path: str | Path) -> tuple[Instrument | None, list[InstrumentError]]:
     """Check one file: the Instrument when it is valid, else None and all of its problems."""
     path = Path(path)
     data, problems = _read(path)
     if data is None:
         return None, problems
-    checker = _Checker(path, data)
-    instrument = checker.check()
-    return instrument, checker.problems.found
+    return check_data(data, path)
 
 
 def _raise_first(problems: list[InstrumentError]) -> NoReturn:

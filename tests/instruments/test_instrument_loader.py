@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -594,3 +596,37 @@ def test_package_imports_no_web_or_database_code() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+# -- robustness --------------------------------------------------------------------------------
+
+WRONG_VALUES = [True, -1, "x", "", [], {}, [1], {"nl": 1}, "DELETE"]
+
+
+def _paths(obj: object, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix] if prefix else []
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(obj, list):
+        for index, value in enumerate(obj):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+def test_any_wrong_value_anywhere_is_a_problem_never_a_crash() -> None:
+    shipped = instruments.latest("leraar-3-4")
+    assert shipped.path is not None
+    data = tomllib.loads(shipped.path.read_text(encoding="utf-8"))
+    for path in _paths(data):
+        for wrong in WRONG_VALUES:
+            mutated = copy.deepcopy(data)
+            target = mutated
+            for step in path[:-1]:
+                target = target[step]
+            if wrong == "DELETE":
+                del target[path[-1]]
+            else:
+                target[path[-1]] = copy.deepcopy(wrong)
+            instrument, problems = instruments.check_data(mutated, shipped.path)
+            assert (instrument is None) == bool(problems), (path, wrong)
