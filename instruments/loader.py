@@ -678,7 +678,9 @@ def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[InstrumentErr
             files.append(path)
         else:
             problems.append(InstrumentError(path, "no such file or directory"))
-    return files, problems
+    # A file named both on its own and through its directory is checked once.
+    unique = {file.resolve(): file for file in reversed(files)}
+    return [file for file in files if unique[file.resolve()] is file], problems
 
 
 def _check_across(instruments: list[Instrument]) -> list[InstrumentError]:

@@ -505,6 +505,12 @@ def test_same_version_in_two_directories(tmp_path: Path) -> None:
     assert problems[0].problem.startswith("instrument 'proef' version 1 is also defined in ")
 
 
+def test_a_file_named_twice_is_checked_once(tmp_path: Path) -> None:
+    path = write(tmp_path, "proef.v1.toml", VALID)
+    assert check_files([path, tmp_path]) == []
+    assert instruments.cli_check([path, tmp_path]) == (True, ["1 file, 0 problems"])
+
+
 def test_load_directory_refuses_a_half_valid_set(tmp_path: Path) -> None:
     write(tmp_path, "proef.v1.toml", VALID)
     write(tmp_path, "juf.v1.toml", TEACHER.replace('kind = "mean"', 'kind = "gemiddeld"'))
