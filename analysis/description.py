@@ -99,7 +99,7 @@ def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float
               + \\frac{z^2}{4n^2}}}{1 + \\frac{z^2}{n}}, \\qquad z = \\Phi^{-1}((1+c)/2)
 
     Equal to R's ``prop.test(count, n, correct = FALSE)$conf.int``. For 81 of 263 it gives
-    0.2553–0.3662 (Newcombe 1998, Table II).
+    0.2553–0.3662, as in the worked example of Newcombe (1998).
 
     Raises
     ------

@@ -36,6 +36,14 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def fresh_session() -> None:
+    """Empty the session, keeping only the visitor's choice of language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
@@ -46,10 +54,7 @@ def login() -> str | Response:
         if user is not None:
             db.session.commit()
             # A fresh session at login, so a cookie planted before login is worth nothing.
-            lang = session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
+            fresh_session()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("public.home"))
         db.session.rollback()
@@ -64,6 +69,6 @@ def logout() -> Response:
     current_user.session_version += 1
     db.session.commit()
     logout_user()
-    session.clear()
+    fresh_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))
