@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d surveys/translations
+	$(BIN)/pybabel compile --use-fuzzy -d surveys/translations
 
 run: install
 	$(FLASK) init-db

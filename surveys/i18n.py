@@ -20,9 +20,8 @@ def select_locale() -> str:
         return chosen
     if session.get("lang") in languages:
         return session["lang"]
-    if current_user and getattr(current_user, "is_authenticated", False):
-        if current_user.language in languages:
-            return current_user.language
+    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+        return current_user.language
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -527,7 +526,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_construct_scores_teacher_id"), ["teacher_id"], unique=False
         )
-
 
 
 def downgrade() -> None:

@@ -5,7 +5,13 @@ from surveys.commands.setup import create_school, create_user, demo, init_db
 from surveys.commands.tools import instruments_check
 
 COMMANDS = [
-    init_db, create_school, create_user, demo, import_groups, import_responses, import_incidents,
+    init_db,
+    create_school,
+    create_user,
+    demo,
+    import_groups,
+    import_responses,
+    import_incidents,
 ]
 
 __all__ = ["COMMANDS", "instruments_check"]

@@ -32,7 +32,9 @@ def run_import(
             click.echo(f"  also {problem}", err=True)
         fail(f"{file.name} was not imported, nothing changed: {exc.problems[0]}")
     db.session.commit()
-    created = ", ".join(f"{n} {kind}" for kind, n in sorted(result.created.items())) or "nothing new"
+    created = (
+        ", ".join(f"{n} {kind}" for kind, n in sorted(result.created.items())) or "nothing new"
+    )
     click.echo(f"Imported {result.rows} {what} rows from {file.name}: {created}.")
 
 

@@ -54,8 +54,13 @@ def create_user(
     from surveys.services.accounts import create_user as create
 
     try:
-        create(email=email, display_name=display_name, role=role, school_slug=school_slug,
-               password=password)
+        create(
+            email=email,
+            display_name=display_name,
+            role=role,
+            school_slug=school_slug,
+            password=password,
+        )
     except AccountError as exc:
         db.session.rollback()
         fail(str(exc))

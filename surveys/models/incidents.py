@@ -71,9 +71,7 @@ class ImprovementPoint(db.Model):
     """A verbeterpunt the director agreed with the team, optionally about a group or figure."""
 
     __tablename__ = "improvement_points"
-    __table_args__ = (
-        CheckConstraint(_in("status", IMPROVEMENT_STATUSES), name="status_known"),
-    )
+    __table_args__ = (CheckConstraint(_in("status", IMPROVEMENT_STATUSES), name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"), index=True)

@@ -64,7 +64,8 @@ class SurveyWave(db.Model):
 
     school_year: Mapped[SchoolYear] = relationship(back_populates="waves")
     instruments: Mapped[list[WaveInstrument]] = relationship(
-        cascade="all, delete-orphan", order_by="(WaveInstrument.grade, WaveInstrument.instrument_id)"
+        cascade="all, delete-orphan",
+        order_by="(WaveInstrument.grade, WaveInstrument.instrument_id)",
     )
 
     def instruments_for_grade(self, grade: int) -> list[WaveInstrument]:

@@ -41,7 +41,7 @@ from surveys.services.accounts import create_user
 from surveys.services.organisation import create_school, get_or_create_year
 from surveys.services.responses import AnswerIn, submit_response
 
-DEMO_PASSWORD = "klasklimaat-demo"
+DEMO_PASSWORD = "klasklimaat-demo"  # noqa: S105 (printed on purpose: demo only)
 DEMO_SLUG = "vlinderboom"
 DEMO_NAME = "Basisschool De Vlinderboom"
 
@@ -70,9 +70,17 @@ GROUPS = (
 
 #: Incident categories in the order of how often a school registers them (rough weights).
 CATEGORY_WEIGHTS = {
-    "pesten": 5, "fysiek_geweld": 4, "bedreiging": 2, "online_intimidatie": 2, "vernieling": 2,
-    "diefstal": 1, "discriminatie": 1, "heling": 0.2, "seksuele_intimidatie": 0.1,
-    "seksueel_misbruik": 0.0, "extremisme": 0.0,
+    "pesten": 5,
+    "fysiek_geweld": 4,
+    "bedreiging": 2,
+    "online_intimidatie": 2,
+    "vernieling": 2,
+    "diefstal": 1,
+    "discriminatie": 1,
+    "heling": 0.2,
+    "seksuele_intimidatie": 0.1,
+    "seksueel_misbruik": 0.0,
+    "extremisme": 0.0,
 }
 
 
@@ -100,8 +108,12 @@ def build_demo(*, schools: int = 1, years: int = 3, seed: int = 2026) -> list[tu
     db.session.add(board)
     db.session.flush()
     logins: list[tuple[str, str]] = []
-    admin = create_user(email="beheer@vlinderboom.example", display_name="Beheerder",
-                        role="admin", password=DEMO_PASSWORD)
+    admin = create_user(
+        email="beheer@vlinderboom.example",
+        display_name="Beheerder",
+        role="admin",
+        password=DEMO_PASSWORD,
+    )
     admin.board_id = board.id
     logins.append((admin.email, "admin"))
     for index in range(schools):
@@ -128,18 +140,32 @@ def _build_school(
         "bibliotheek, of je stopt een briefje in de brievenbus bij de ingang."
     )
     domain = _domain(slug)
-    director = create_user(email=f"directeur@{domain}", display_name="Anouk de Vries",
-                           role="director", school=school, password=DEMO_PASSWORD)
-    coordinator = create_user(email=f"vertrouwenspersoon@{domain}", display_name="juf Marieke",
-                              role="coordinator", school=school, password=DEMO_PASSWORD)
+    director = create_user(
+        email=f"directeur@{domain}",
+        display_name="Anouk de Vries",
+        role="director",
+        school=school,
+        password=DEMO_PASSWORD,
+    )
+    coordinator = create_user(
+        email=f"vertrouwenspersoon@{domain}",
+        display_name="juf Marieke",
+        role="coordinator",
+        school=school,
+        password=DEMO_PASSWORD,
+    )
     teachers: dict[str, User] = {}
     for plan in GROUPS:
         for display in plan.teachers:
             if display not in teachers:
                 local = display.split()[-1].lower()
                 teachers[display] = create_user(
-                    email=f"{local}@{domain}", display_name=display, role="teacher",
-                    school=school, password=DEMO_PASSWORD)
+                    email=f"{local}@{domain}",
+                    display_name=display,
+                    role="teacher",
+                    school=school,
+                    password=DEMO_PASSWORD,
+                )
 
     year_names = school_year_names(years)
     previous_groups: dict[str, Group] = {}
@@ -159,8 +185,15 @@ def _build_school(
         db.session.flush()
         wave = _autumn_wave(year)
         db.session.flush()
-        _fill_wave(wave, groups, rng, planted=planted and latest, year_index=year_index,
-                   n_years=len(year_names), planted_school=planted)
+        _fill_wave(
+            wave,
+            groups,
+            rng,
+            planted=planted and latest,
+            year_index=year_index,
+            n_years=len(year_names),
+            planted_school=planted,
+        )
         _incidents(year, groups, rng, planted=planted and latest, user=director)
         previous_groups = groups
     logins = [(director.email, "director"), (coordinator.email, "coordinator")]
@@ -171,12 +204,20 @@ def _build_school(
 
 def _autumn_wave(year) -> SurveyWave:  # type: ignore[no-untyped-def]
     start = year.starts_on.year
-    wave = SurveyWave(school_year=year, name=f"Najaar {start}", starts_on=dt.date(start, 10, 1),
-                      ends_on=dt.date(start, 11, 15), status="closed", k=5, one_time_codes=False)
+    wave = SurveyWave(
+        school_year=year,
+        name=f"Najaar {start}",
+        starts_on=dt.date(start, 10, 1),
+        ends_on=dt.date(start, 11, 15),
+        status="closed",
+        k=5,
+        one_time_codes=False,
+    )
     for grade in range(3, 9):
         for instrument in instruments.for_grade(grade, teacher_feedback=True):
-            wave.instruments.append(WaveInstrument(grade=grade, instrument_id=instrument.id,
-                                                   version=instrument.version))
+            wave.instruments.append(
+                WaveInstrument(grade=grade, instrument_id=instrument.id, version=instrument.version)
+            )
     db.session.add(wave)
     return wave
 
@@ -185,7 +226,7 @@ def _autumn_wave(year) -> SurveyWave:  # type: ignore[no-untyped-def]
 class Climate:
     """The true state of a group that the generated answers scatter around."""
 
-    safety: float = 3.35       # on the common 1-4 metric
+    safety: float = 3.35  # on the common 1-4 metric
     wellbeing: float = 3.3
     help: float = 3.2
     bullied_share: float = 0.07
@@ -193,12 +234,22 @@ class Climate:
     response_rate: float = 0.9
 
 
-def _climate(name: str, rng: np.random.Generator, *, planted: bool, year_index: int,
-             n_years: int, planted_school: bool) -> Climate:
+def _climate(
+    name: str,
+    rng: np.random.Generator,
+    *,
+    planted: bool,
+    year_index: int,
+    n_years: int,
+    planted_school: bool,
+) -> Climate:
     base = Climate(
-        safety=float(rng.normal(3.35, 0.07)), wellbeing=float(rng.normal(3.3, 0.07)),
-        help=float(rng.normal(3.2, 0.08)), bullied_share=float(rng.uniform(0.04, 0.09)),
-        teacher=float(rng.normal(3.3, 0.12)), response_rate=float(rng.uniform(0.78, 0.98)),
+        safety=float(rng.normal(3.35, 0.07)),
+        wellbeing=float(rng.normal(3.3, 0.07)),
+        help=float(rng.normal(3.2, 0.08)),
+        bullied_share=float(rng.uniform(0.04, 0.09)),
+        teacher=float(rng.normal(3.3, 0.12)),
+        response_rate=float(rng.uniform(0.78, 0.98)),
     )
     if planted_school and name == "Groep 6" and year_index == n_years - 2:
         # The cohort that declines: a content Groep 6 last year ...
@@ -210,35 +261,53 @@ def _climate(name: str, rng: np.random.Generator, *, planted: bool, year_index: 
     if name == "Groep 7":  # ... that has become Groep 7 this year, feeling less safe.
         return Climate(3.0, 3.05, 3.0, 0.10, base.teacher, 0.9)
     if name == "Groep 8":
-        return Climate(base.safety, base.wellbeing, base.help, base.bullied_share, base.teacher,
-                       4 / 23)
+        return Climate(
+            base.safety, base.wellbeing, base.help, base.bullied_share, base.teacher, 4 / 23
+        )
     if name == "Groep 5":
-        return Climate(base.safety, base.wellbeing, base.help, base.bullied_share, base.teacher,
-                       0.62)  # a low response rate: a data-quality warning, not a flag
+        return Climate(
+            base.safety, base.wellbeing, base.help, base.bullied_share, base.teacher, 0.62
+        )  # a low response rate: a data-quality warning, not a flag
     return base
 
 
-def _fill_wave(wave: SurveyWave, groups: dict[str, Group], rng: np.random.Generator, *,
-               planted: bool, year_index: int, n_years: int, planted_school: bool) -> None:
+def _fill_wave(
+    wave: SurveyWave,
+    groups: dict[str, Group],
+    rng: np.random.Generator,
+    *,
+    planted: bool,
+    year_index: int,
+    n_years: int,
+    planted_school: bool,
+) -> None:
     submitted_on = wave.starts_on + dt.timedelta(days=10)
     for name, group in groups.items():
         surveyed = [g for g in group.grades if g >= 3]
         if not surveyed:
             continue
-        climate = _climate(name, rng, planted=planted, year_index=year_index, n_years=n_years,
-                           planted_school=planted_school)
+        climate = _climate(
+            name,
+            rng,
+            planted=planted,
+            year_index=year_index,
+            n_years=n_years,
+            planted_school=planted_school,
+        )
         n = round(group.size * climate.response_rate)
         if name == "Groep 8" and planted:
             n = 4
         for _ in range(n):
             grade = int(rng.choice(surveyed))
             answers = list(_pupil_answers(grade, len(group.teacher_links), climate, rng))
-            submit_response(wave=wave, group=group, grade=grade, answers=answers,
-                            submitted_on=submitted_on)
+            submit_response(
+                wave=wave, group=group, grade=grade, answers=answers, submitted_on=submitted_on
+            )
 
 
-def _pupil_answers(grade: int, n_teachers: int, climate: Climate,
-                   rng: np.random.Generator) -> Iterator[AnswerIn]:
+def _pupil_answers(
+    grade: int, n_teachers: int, climate: Climate, rng: np.random.Generator
+) -> Iterator[AnswerIn]:
     latent = {
         "veiligheid": rng.normal(climate.safety, 0.45),
         "welbevinden": rng.normal(climate.wellbeing, 0.45),
@@ -253,21 +322,29 @@ def _pupil_answers(grade: int, n_teachers: int, climate: Climate,
             yield from _instrument_answers(instrument, 0, latent, bullied, rng)
             continue
         for part in range(1, max(n_teachers, 1) + 1):
-            teacher_latent = {key: rng.normal(climate.teacher, 0.45)
-                              for key in instrument.constructs}
+            teacher_latent = {
+                key: rng.normal(climate.teacher, 0.45) for key in instrument.constructs
+            }
             yield from _instrument_answers(instrument, part, teacher_latent, False, rng)
 
 
-def _instrument_answers(instrument: Instrument, part: int, latent: dict[str, float],
-                        bullied: bool, rng: np.random.Generator) -> Iterator[AnswerIn]:
+def _instrument_answers(
+    instrument: Instrument,
+    part: int,
+    latent: dict[str, float],
+    bullied: bool,
+    rng: np.random.Generator,
+) -> Iterator[AnswerIn]:
     for construct_key, construct in instrument.constructs.items():
         items = instrument.items_for(construct_key)
         if construct.kind == "any_at_least":
             values = _victimisation(items, instrument, construct.threshold or 0, bullied, rng)
         else:
             level = latent.get(construct_key, 3.3)
-            values = [_agreement(level, instrument.scales[item.scale], item.reverse, rng)
-                      for item in items]
+            values = [
+                _agreement(level, instrument.scales[item.scale], item.reverse, rng)
+                for item in items
+            ]
         for item, value in zip(items, values, strict=True):
             if rng.random() < 0.02:  # "I'd rather not say"
                 value = None
@@ -281,8 +358,13 @@ def _agreement(level: float, scale: Scale, reverse: bool, rng: np.random.Generat
     return scale.min + scale.max - value if reverse else value
 
 
-def _victimisation(items, instrument: Instrument, threshold: int, bullied: bool,  # type: ignore[no-untyped-def]
-                   rng: np.random.Generator) -> list[int]:
+def _victimisation(
+    items,
+    instrument: Instrument,
+    threshold: int,
+    bullied: bool,  # type: ignore[no-untyped-def]
+    rng: np.random.Generator,
+) -> list[int]:
     scale = instrument.scales[items[0].scale]
     below = [v for v in scale.values if v < threshold]
     at_or_above = [v for v in scale.values if v >= threshold]
@@ -293,8 +375,14 @@ def _victimisation(items, instrument: Instrument, threshold: int, bullied: bool,
     return values
 
 
-def _incidents(year, groups: dict[str, Group], rng: np.random.Generator, *, planted: bool,  # type: ignore[no-untyped-def]
-               user: User) -> None:
+def _incidents(
+    year,
+    groups: dict[str, Group],
+    rng: np.random.Generator,
+    *,
+    planted: bool,  # type: ignore[no-untyped-def]
+    user: User,
+) -> None:
     categories = list(CATEGORY_WEIGHTS)
     weights = np.array(list(CATEGORY_WEIGHTS.values()), dtype=float)
     weights /= weights.sum()
@@ -310,18 +398,33 @@ def _incidents(year, groups: dict[str, Group], rng: np.random.Generator, *, plan
                 category = str(rng.choice(["pesten", "fysiek_geweld", "bedreiging"]))
             _add_incident(year, group, category, rng, span, user)
     if planted:
-        _add_incident(year, groups["Groep 5"], "seksuele_intimidatie", rng, span, user,
-                      handled_by="directeur")
+        _add_incident(
+            year, groups["Groep 5"], "seksuele_intimidatie", rng, span, user, handled_by="directeur"
+        )
 
 
-def _add_incident(year, group: Group, category: str, rng: np.random.Generator, span: int,  # type: ignore[no-untyped-def]
-                  user: User, handled_by: str | None = None) -> None:
+def _add_incident(
+    year,
+    group: Group,
+    category: str,
+    rng: np.random.Generator,
+    span: int,  # type: ignore[no-untyped-def]
+    user: User,
+    handled_by: str | None = None,
+) -> None:
     assert category in INCIDENT_CATEGORIES
     day = year.starts_on + dt.timedelta(days=int(rng.integers(20, span + 20)) % span)
-    db.session.add(Incident(
-        school_year=year, group=group, occurred_on=day, category=category,
-        location=str(rng.choice(INCIDENT_LOCATIONS)),
-        handled_by=handled_by or str(rng.choice(["leraar", "leraar", "leraar", "directeur"])),
-        parents_informed=bool(rng.random() < 0.7), follow_up="afgerond",
-        description=None, created_by_id=user.id,
-    ))
+    db.session.add(
+        Incident(
+            school_year=year,
+            group=group,
+            occurred_on=day,
+            category=category,
+            location=str(rng.choice(INCIDENT_LOCATIONS)),
+            handled_by=handled_by or str(rng.choice(["leraar", "leraar", "leraar", "directeur"])),
+            parents_informed=bool(rng.random() < 0.7),
+            follow_up="afgerond",
+            description=None,
+            created_by_id=user.id,
+        )
+    )

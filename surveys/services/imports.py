@@ -34,7 +34,15 @@ from surveys.services.responses import AnswerIn, SubmissionError, submit_respons
 
 GROUP_COLUMNS = ("school_year", "group", "grades", "size", "teachers", "previous_group")
 RESPONSE_COLUMNS = (
-    "school_year", "wave", "group", "grade", "respondent", "instrument", "version", "item", "value",
+    "school_year",
+    "wave",
+    "group",
+    "grade",
+    "respondent",
+    "instrument",
+    "version",
+    "item",
+    "value",
 )
 INCIDENT_COLUMNS = ("date", "group", "category", "handled_by", "description")
 MAX_PROBLEMS = 20
@@ -81,7 +89,9 @@ def read_csv(data: bytes | str, columns: tuple[str, ...]) -> list[tuple[int, dic
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ImportRefused([Problem(1, None, f"the file is not UTF-8 text ({exc.reason})")])
+            raise ImportRefused(
+                [Problem(1, None, f"the file is not UTF-8 text ({exc.reason})")]
+            ) from None
     else:
         text = data.removeprefix("\ufeff")
     if not text.strip():
@@ -101,18 +111,24 @@ def read_csv(data: bytes | str, columns: tuple[str, ...]) -> list[tuple[int, dic
                 parts.append("unknown column(s) " + ", ".join(extra))
             if not parts:
                 parts.append("a column appears twice")
-            raise ImportRefused([Problem(1, None, "; ".join(parts) +
-                                        f" (expected: {','.join(columns)})")])
+            raise ImportRefused(
+                [Problem(1, None, "; ".join(parts) + f" (expected: {','.join(columns)})")]
+            )
         rows = []
         for values in reader:
             row_number = reader.line_num
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(header):
-                raise ImportRefused([Problem(
-                    row_number, None,
-                    f"has {len(values)} fields where the header has {len(header)}",
-                )])
+                raise ImportRefused(
+                    [
+                        Problem(
+                            row_number,
+                            None,
+                            f"has {len(values)} fields where the header has {len(header)}",
+                        )
+                    ]
+                )
             rows.append((row_number, {h: v.strip() for h, v in zip(header, values, strict=True)}))
     except csv.Error as exc:
         raise ImportRefused([Problem(reader.line_num, None, f"is not valid CSV ({exc})")]) from exc
@@ -201,8 +217,15 @@ def import_groups(school: School, data: bytes | str) -> ImportResult:
                     teachers.append(normalise_email(address))
                 except AccountError as exc:
                     raise RowError("teachers", str(exc)) from None
-        return GroupRow(number, year, name, tuple(sorted(set(grades))), size, tuple(teachers),
-                        row["previous_group"])
+        return GroupRow(
+            number,
+            year,
+            name,
+            tuple(sorted(set(grades))),
+            size,
+            tuple(teachers),
+            row["previous_group"],
+        )
 
     checked: list[GroupRow] = check_rows(rows, check)  # type: ignore[assignment]
     # Cross-row checks: previous_group must name a group of the year before.
@@ -217,13 +240,19 @@ def import_groups(school: School, data: bytes | str) -> ImportResult:
                 year_row = find_year(school, previous_year)
                 exists = year_row is not None and r.previous in groups_by_name(year_row)
             if not exists:
-                problems.append(Problem(r.number, "previous_group",
-                                        f"no group {r.previous!r} in {previous_year}"))
+                problems.append(
+                    Problem(
+                        r.number, "previous_group", f"no group {r.previous!r} in {previous_year}"
+                    )
+                )
         for address in r.teachers:
             user = db.session.scalar(select(User).where(User.email == address))
             if user is not None and (user.school_id != school.id or user.role != "teacher"):
-                problems.append(Problem(r.number, "teachers",
-                                        f"{address} is not a teacher account of this school"))
+                problems.append(
+                    Problem(
+                        r.number, "teachers", f"{address} is not a teacher account of this school"
+                    )
+                )
     if problems:
         raise ImportRefused(problems[:MAX_PROBLEMS])
 
@@ -278,15 +307,18 @@ def import_responses(school: School, data: bytes | str) -> ImportResult:
             raise RowError("respondent", "the respondent label is empty")
         place = (year_name, wave, group.name, grade)
         if respondents.setdefault(respondent, place) != place:
-            raise RowError("respondent",
-                           f"respondent {respondent!r} appears earlier with another "
-                           "school year, wave, group or grade")
+            raise RowError(
+                "respondent",
+                f"respondent {respondent!r} appears earlier with another "
+                "school year, wave, group or grade",
+            )
         version = parse_int(row, "version", 1, 10_000)
         try:
             instrument = instruments.get(row["instrument"], version)
         except KeyError:
-            raise RowError("instrument", f"unknown instrument {row['instrument']!r} "
-                           f"version {version}") from None
+            raise RowError(
+                "instrument", f"unknown instrument {row['instrument']!r} version {version}"
+            ) from None
         if grade not in instrument.grades:
             raise RowError("instrument", f"{instrument.id} is not for groep {grade}")
         try:
@@ -305,7 +337,8 @@ def import_responses(school: School, data: bytes | str) -> ImportResult:
         answered.add(key)
         part = 1 if instrument.is_teacher_feedback else 0
         return (year_name, wave, group.name, grade, respondent), AnswerIn(
-            instrument.id, version, item.key, value, part)
+            instrument.id, version, item.key, value, part
+        )
 
     checked = check_rows(rows, check)
     by_respondent: dict[tuple[str, str, str, int, str], list[AnswerIn]] = {}
@@ -322,22 +355,36 @@ def import_responses(school: School, data: bytes | str) -> ImportResult:
         assert year is not None
         wave = waves.get((year_name, wave_name))
         if wave is None:
-            wave = db.session.scalar(select(SurveyWave).where(
-                SurveyWave.school_year_id == year.id, SurveyWave.name == wave_name))
+            wave = db.session.scalar(
+                select(SurveyWave).where(
+                    SurveyWave.school_year_id == year.id, SurveyWave.name == wave_name
+                )
+            )
             if wave is None:
-                wave = SurveyWave(school_year=year, name=wave_name, starts_on=year.starts_on,
-                                  ends_on=year.ends_on, status="closed",
-                                  k=school.settings.k if school.settings else 5)
+                wave = SurveyWave(
+                    school_year=year,
+                    name=wave_name,
+                    starts_on=year.starts_on,
+                    ends_on=year.ends_on,
+                    status="closed",
+                    k=school.settings.k if school.settings else 5,
+                )
                 db.session.add(wave)
                 db.session.flush()
                 result.count("waves")
             waves[(year_name, wave_name)] = wave
         try:
-            submit_response(wave=wave, group=groups[year_name][group_name], grade=grade,
-                            answers=answers, submitted_on=min(year.ends_on, dt.date.today()))
+            submit_response(
+                wave=wave,
+                group=groups[year_name][group_name],
+                grade=grade,
+                answers=answers,
+                submitted_on=min(year.ends_on, dt.date.today()),
+            )
         except SubmissionError as exc:
-            raise ImportRefused([Problem(first_row[key], None,
-                                        f"respondent {key[4]!r}: {exc}")]) from None
+            raise ImportRefused(
+                [Problem(first_row[key], None, f"respondent {key[4]!r}: {exc}")]
+            ) from None
         result.count("responses")
     return result
 
@@ -345,7 +392,9 @@ def import_responses(school: School, data: bytes | str) -> ImportResult:
 # --- incidents -------------------------------------------------------------------------------
 
 
-def import_incidents(school: School, data: bytes | str, *, user: User | None = None) -> ImportResult:
+def import_incidents(
+    school: School, data: bytes | str, *, user: User | None = None
+) -> ImportResult:
     """Register incidents; the group is looked up in the school year of the incident's date."""
     rows = read_csv(data, INCIDENT_COLUMNS)
     years: dict[str, SchoolYear | None] = {}
@@ -370,17 +419,25 @@ def import_incidents(school: School, data: bytes | str, *, user: User | None = N
                 raise RowError("group", f"no group {row['group']!r} in {year_name}")
         category = row["category"].lower()
         if category not in INCIDENT_CATEGORIES:
-            raise RowError("category", f"{row['category']!r} is not one of "
-                           + ", ".join(INCIDENT_CATEGORIES))
+            raise RowError(
+                "category", f"{row['category']!r} is not one of " + ", ".join(INCIDENT_CATEGORIES)
+            )
         handled_by = row["handled_by"].lower()
         if handled_by not in HANDLED_BY:
-            raise RowError("handled_by", f"{row['handled_by']!r} is not one of "
-                           + ", ".join(HANDLED_BY))
+            raise RowError(
+                "handled_by", f"{row['handled_by']!r} is not one of " + ", ".join(HANDLED_BY)
+            )
         if len(row["description"]) > 2000:
             raise RowError("description", "is longer than 2000 characters")
-        return Incident(school_year=year, group=group, occurred_on=day, category=category,
-                        handled_by=handled_by, description=row["description"] or None,
-                        created_by_id=user.id if user else None)
+        return Incident(
+            school_year=year,
+            group=group,
+            occurred_on=day,
+            category=category,
+            handled_by=handled_by,
+            description=row["description"] or None,
+            created_by_id=user.id if user else None,
+        )
 
     incidents: list[Incident] = check_rows(rows, check)  # type: ignore[assignment]
     db.session.add_all(incidents)
@@ -395,6 +452,11 @@ def iter_problems(error: ImportRefused) -> Iterator[str]:
 
 
 __all__: Iterable[str] = [
-    "ImportRefused", "ImportResult", "Problem", "import_groups", "import_incidents",
-    "import_responses", "read_csv",
+    "ImportRefused",
+    "ImportResult",
+    "Problem",
+    "import_groups",
+    "import_incidents",
+    "import_responses",
+    "read_csv",
 ]

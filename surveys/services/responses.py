@@ -229,7 +229,9 @@ def submit_response(
             return None
 
     response = Response(
-        wave_id=wave.id, group_id=group.id, grade=grade,
+        wave_id=wave.id,
+        group_id=group.id,
+        grade=grade,
         submitted_on=submitted_on or school_today(),
     )
     db.session.add(response)
@@ -242,16 +244,30 @@ def submit_response(
         version_id = instrument_version_id(instrument)
         teacher_id = teacher_ids[part - 1] if 0 < part <= len(teacher_ids) else None
         for item_key, value in values.items():
-            answer_rows.append({
-                "response_id": response.id, "instrument_version_id": version_id,
-                "item_key": item_key, "part": part, "teacher_id": teacher_id, "value": value,
-            })
+            answer_rows.append(
+                {
+                    "response_id": response.id,
+                    "instrument_version_id": version_id,
+                    "item_key": item_key,
+                    "part": part,
+                    "teacher_id": teacher_id,
+                    "value": value,
+                }
+            )
         for construct, value, common, n_items, n_answered in score_rows(instrument, values):
-            score_rows_out.append({
-                "response_id": response.id, "construct": construct, "part": part,
-                "teacher_id": teacher_id, "instrument_version_id": version_id,
-                "value": value, "common": common, "n_items": n_items, "n_answered": n_answered,
-            })
+            score_rows_out.append(
+                {
+                    "response_id": response.id,
+                    "construct": construct,
+                    "part": part,
+                    "teacher_id": teacher_id,
+                    "instrument_version_id": version_id,
+                    "value": value,
+                    "common": common,
+                    "n_items": n_items,
+                    "n_answered": n_answered,
+                }
+            )
     db.session.execute(insert(Answer), answer_rows)
     db.session.execute(insert(ConstructScore), score_rows_out)
     return response

@@ -18,8 +18,14 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 #: A 10-inch classroom tablet, portrait and landscape, and a staff laptop.
@@ -58,10 +64,17 @@ def live_server(app: Flask) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def new_page(browser, viewport: dict[str, int], *, touch: bool = False, js: bool = True,  # type: ignore[no-untyped-def]
-             locale: str = "nl-NL"):
-    context = browser.new_context(viewport=viewport, has_touch=touch, is_mobile=touch,
-                                  java_script_enabled=js, locale=locale)
+def new_page(
+    browser,
+    viewport: dict[str, int],
+    *,
+    touch: bool = False,
+    js: bool = True,  # type: ignore[no-untyped-def]
+    locale: str = "nl-NL",
+):
+    context = browser.new_context(
+        viewport=viewport, has_touch=touch, is_mobile=touch, java_script_enabled=js, locale=locale
+    )
     return context.new_page()
 
 

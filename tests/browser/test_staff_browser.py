@@ -26,7 +26,8 @@ def test_home_and_login_in_a_browser(browser, live_server: str, app: Flask, view
     page.get_by_label("Wachtwoord").fill("fout wachtwoord")
     page.get_by_role("button", name="Inloggen").click()
     assert page.get_by_role("status").inner_text() == (
-        "Dit e-mailadres en wachtwoord horen niet bij elkaar.")
+        "Dit e-mailadres en wachtwoord horen niet bij elkaar."
+    )
     screenshot(page, f"login-refused-{size}")
     page.get_by_label("E-mailadres").fill("dir@example.org")
     page.get_by_label("Wachtwoord").fill(f.PASSWORD)

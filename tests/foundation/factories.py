@@ -18,15 +18,21 @@ def school(slug: str = "testschool", name: str = "Testschool") -> School:
     return create_school(slug, name)
 
 
-def user(school: School | None, role: str = "teacher", email: str | None = None,
-         name: str = "juf Test") -> User:
+def user(
+    school: School | None, role: str = "teacher", email: str | None = None, name: str = "juf Test"
+) -> User:
     email = email or f"{role}-{school.slug if school else 'board'}@example.org"
-    return create_user(email=email, display_name=name, role=role, school=school,
-                       password=PASSWORD)
+    return create_user(email=email, display_name=name, role=role, school=school, password=PASSWORD)
 
 
-def group(school: School, name: str = "Groep 5", grades: tuple[int, ...] = (5,), size: int = 25,
-          year: str = "2026-2027", teachers: list[User] | None = None) -> Group:
+def group(
+    school: School,
+    name: str = "Groep 5",
+    grades: tuple[int, ...] = (5,),
+    size: int = 25,
+    year: str = "2026-2027",
+    teachers: list[User] | None = None,
+) -> Group:
     y = get_or_create_year(school, year)
     g = Group(school_year=y, name=name, size=size)
     g.grades = list(grades)
@@ -36,16 +42,23 @@ def group(school: School, name: str = "Groep 5", grades: tuple[int, ...] = (5,),
     return g
 
 
-def wave(school: School, year: str = "2026-2027", name: str = "Najaar",
-         assign: bool = True) -> SurveyWave:
+def wave(
+    school: School, year: str = "2026-2027", name: str = "Najaar", assign: bool = True
+) -> SurveyWave:
     y = get_or_create_year(school, year)
-    w = SurveyWave(school_year=y, name=name, starts_on=dt.date(y.starts_on.year, 10, 1),
-                   ends_on=dt.date(y.starts_on.year, 11, 15), status="open")
+    w = SurveyWave(
+        school_year=y,
+        name=name,
+        starts_on=dt.date(y.starts_on.year, 10, 1),
+        ends_on=dt.date(y.starts_on.year, 11, 15),
+        status="open",
+    )
     if assign:
         for grade in range(3, 9):
             for inst in instruments.for_grade(grade, teacher_feedback=True):
-                w.instruments.append(WaveInstrument(grade=grade, instrument_id=inst.id,
-                                                    version=inst.version))
+                w.instruments.append(
+                    WaveInstrument(grade=grade, instrument_id=inst.id, version=inst.version)
+                )
     db.session.add(w)
     db.session.flush()
     return w
@@ -55,10 +68,9 @@ def full_answers(grade: int, value: int | None = None, parts: int = 1) -> list[A
     """An answer to every item of every instrument for ``grade`` (top value unless given)."""
     out = []
     for inst in instruments.for_grade(grade, teacher_feedback=True):
-        for part in (range(1, parts + 1) if inst.is_teacher_feedback else [0]):
+        for part in range(1, parts + 1) if inst.is_teacher_feedback else [0]:
             for item in inst.items:
                 scale = inst.scales[item.scale]
-                v = value if value is not None else (
-                    scale.min if scale.frequency else scale.max)
+                v = value if value is not None else (scale.min if scale.frequency else scale.max)
                 out.append(AnswerIn(inst.id, inst.version, item.key, v, part))
     return out

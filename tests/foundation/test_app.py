@@ -112,8 +112,13 @@ def test_passwords_are_stored_as_argon2id(app: Flask, teacher: str) -> None:
 
 @pytest.mark.parametrize(
     ("target", "expected"),
-    [("/?x=1", "/?x=1"), ("https://evil.example/", "/"), ("//evil.example", "/"),
-     ("/\\evil.example", "/"), ("javascript:alert(1)", "/")],
+    [
+        ("/?x=1", "/?x=1"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
 )
 def test_next_only_leads_to_this_site(
     client: FlaskClient, teacher: str, target: str, expected: str
@@ -149,8 +154,9 @@ def test_login_form_needs_a_csrf_token(app: Flask, teacher: str) -> None:
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token is not None
-    ok = client.post("/login", data={"email": teacher, "password": f.PASSWORD,
-                                     "csrf_token": token.group(1)})
+    ok = client.post(
+        "/login", data={"email": teacher, "password": f.PASSWORD, "csrf_token": token.group(1)}
+    )
     assert ok.status_code == 302
 
 

@@ -25,8 +25,15 @@ SHIPPED = Path(__file__).resolve().parents[2] / "instruments" / "definitions"
 
 
 def test_every_command_has_help(runner: FlaskCliRunner) -> None:
-    commands = ["init-db", "demo", "create-school", "create-user", "import-groups",
-                "import-responses", "import-incidents"]
+    commands = [
+        "init-db",
+        "demo",
+        "create-school",
+        "create-user",
+        "import-groups",
+        "import-responses",
+        "import-incidents",
+    ]
     for command in commands:
         result = runner.invoke(args=[command, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output, command
@@ -40,16 +47,51 @@ def test_create_school_and_users(app: Flask, runner: FlaskCliRunner) -> None:
     assert again.exit_code == 1 and "already exists" in again.output
     bad = runner.invoke(args=["create-school", "De Linde!", "x"])
     assert bad.exit_code == 1 and "lowercase letters" in bad.output
-    ok = runner.invoke(args=["create-user", "--email", "dir@linde.example", "--name", "Mw. Ak",
-                             "--role", "director", "--school", "de-linde",
-                             "--password", "een lang wachtwoord"])
+    ok = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "dir@linde.example",
+            "--name",
+            "Mw. Ak",
+            "--role",
+            "director",
+            "--school",
+            "de-linde",
+            "--password",
+            "een lang wachtwoord",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
-    short = runner.invoke(args=["create-user", "--email", "t@linde.example", "--name", "T",
-                                "--role", "teacher", "--school", "de-linde",
-                                "--password", "kort"])
+    short = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "t@linde.example",
+            "--name",
+            "T",
+            "--role",
+            "teacher",
+            "--school",
+            "de-linde",
+            "--password",
+            "kort",
+        ]
+    )
     assert short.exit_code == 1 and "at least 10 characters" in short.output
-    homeless = runner.invoke(args=["create-user", "--email", "t@linde.example", "--name", "T",
-                                   "--role", "teacher", "--password", "een lang wachtwoord"])
+    homeless = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "t@linde.example",
+            "--name",
+            "T",
+            "--role",
+            "teacher",
+            "--password",
+            "een lang wachtwoord",
+        ]
+    )
     assert homeless.exit_code == 1 and "give --school" in homeless.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
@@ -64,8 +106,11 @@ def test_instruments_check_passes_on_the_shipped_files(runner: FlaskCliRunner) -
 
 def test_instruments_check_fails_on_a_broken_file(runner: FlaskCliRunner, tmp_path: Path) -> None:
     broken = tmp_path / "veiligheid-5-8.v1.toml"
-    broken.write_text((SHIPPED / "veiligheid-5-8.v1.toml").read_text().replace(
-        'scale = "eens4"', 'scale = "eens5"', 1))
+    broken.write_text(
+        (SHIPPED / "veiligheid-5-8.v1.toml")
+        .read_text()
+        .replace('scale = "eens4"', 'scale = "eens5"', 1)
+    )
     result = runner.invoke(args=["instruments", "check", str(broken)])
     assert result.exit_code == 1
     assert "veiligheid-5-8.v1.toml" in result.output and "eens5" in result.output
@@ -88,18 +133,28 @@ def test_demo_school_has_what_the_issue_asks_for(demo: Flask) -> None:
         groups = {g.name: g for g in latest.groups}
         assert any(len(g.grades) > 1 and min(g.grades) >= 3 for g in groups.values())
         assert any(len(g.teachers) == 2 for g in groups.values())
-        assert {g for g in range(1, 9)} <= {x for g in groups.values() for x in g.grades}
-        n = dict(db.session.execute(
-            select(Group.name, func.count(Response.id)).join(Response)
-            .where(Group.school_year_id == latest.id).group_by(Group.name)).all())
+        assert set(range(1, 9)) <= {x for g in groups.values() for x in g.grades}
+        n = dict(
+            db.session.execute(
+                select(Group.name, func.count(Response.id))
+                .join(Response)
+                .where(Group.school_year_id == latest.id)
+                .group_by(Group.name)
+            ).all()
+        )
         assert n["Groep 8"] == 4  # fewer than k respondents
         rates = [n[name] / groups[name].size for name in n if name != "Groep 8"]
         assert max(rates) - min(rates) > 0.15  # response rates vary
         categories = db.session.scalars(select(Incident.category).distinct()).all()
         assert len(categories) >= 5
-        per_group = dict(db.session.execute(
-            select(Group.name, func.count(Incident.id)).join(Incident, Incident.group_id == Group.id)
-            .where(Group.school_year_id == latest.id).group_by(Group.name)).all())
+        per_group = dict(
+            db.session.execute(
+                select(Group.name, func.count(Incident.id))
+                .join(Incident, Incident.group_id == Group.id)
+                .where(Group.school_year_id == latest.id)
+                .group_by(Group.name)
+            ).all()
+        )
         assert per_group["Groep 4"] == max(per_group.values()) >= 9
         roles = set(db.session.scalars(select(User.role)).all())
         assert roles == {"admin", "director", "teacher", "coordinator"}
@@ -115,7 +170,8 @@ def test_demo_with_the_same_seed_gives_the_same_data(app: Flask, runner: FlaskCl
                 .join(Response, Response.group_id == Group.id)
                 .join(Answer, Answer.response_id == Response.id)
                 .group_by(Group.id, Group.name, Answer.item_key)
-                .order_by(Group.id, Answer.item_key)).all()
+                .order_by(Group.id, Answer.item_key)
+            ).all()
             return [tuple(r) for r in rows]
 
     assert runner.invoke(args=["demo", "--seed", "11"]).exit_code == 0

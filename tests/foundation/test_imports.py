@@ -29,8 +29,10 @@ GROUPS_CSV = """school_year,group,grades,size,teachers,previous_group
 
 def snapshot() -> dict[str, int]:
     """Row counts of every table: "the database is exactly as before" in one comparison."""
-    return {t.name: db.session.scalar(select(func.count()).select_from(t))
-            for t in db.metadata.sorted_tables}
+    return {
+        t.name: db.session.scalar(select(func.count()).select_from(t))
+        for t in db.metadata.sorted_tables
+    }
 
 
 def test_groups_are_imported_with_years_teachers_and_cohort_links(ctx: Flask) -> None:
@@ -54,7 +56,8 @@ def test_semicolon_files_with_a_byte_order_mark_are_read(ctx: Flask) -> None:
     data = "\ufeff" + GROUPS_CSV.replace(",", ";").replace("ahmed@school.example", "x@y.example")
     # grades and teachers use ';' inside fields, so quote them in a semicolon file
     data = data.replace(";3;4;", ';"3;4";').replace(
-        "sanne@school.example;x@y.example", '"sanne@school.example;x@y.example"')
+        "sanne@school.example;x@y.example", '"sanne@school.example;x@y.example"'
+    )
     import_groups(school, data.encode("utf-8"))
     assert db.session.scalar(select(func.count()).select_from(Group)) == 3
 
@@ -62,8 +65,14 @@ def test_semicolon_files_with_a_byte_order_mark_are_read(ctx: Flask) -> None:
 @pytest.mark.parametrize(
     ("csv_text", "expected"),
     [
-        ("school_year,group,grades,size,teachers\n2026-2027,G,5,3,\n", "missing column(s) previous_group"),
-        ("school_year,group,grades,size,teachers,previous_group,extra\n", "unknown column(s) extra"),
+        (
+            "school_year,group,grades,size,teachers\n2026-2027,G,5,3,\n",
+            "missing column(s) previous_group",
+        ),
+        (
+            "school_year,group,grades,size,teachers,previous_group,extra\n",
+            "unknown column(s) extra",
+        ),
         (GROUPS_CSV + "2026-2027,Groep 7,9,20,,\n", "row 5, column grades: '9' is not a groep"),
         (GROUPS_CSV + "2026-2027,Groep 7,7,veel,,\n", "row 5, column size: 'veel' is not a whole"),
         (GROUPS_CSV + "2026/2027,Groep 7,7,20,,\n", "row 5, column school_year"),
@@ -97,8 +106,10 @@ def responses_csv(rows: int, bad_at: int | None = None) -> str:
                 break
             n += 1
             value = "7" if n == bad_at else str(inst.scales[item.scale].values[1])
-            lines.append(f"2026-2027,Najaar 2026,Groep 6,6,p{pupil},{inst.id},{inst.version},"
-                         f"{item.key},{value}")
+            lines.append(
+                f"2026-2027,Najaar 2026,Groep 6,6,p{pupil},{inst.id},{inst.version},"
+                f"{item.key},{value}"
+            )
     return "\n".join(lines) + "\n"
 
 

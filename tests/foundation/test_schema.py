@@ -61,8 +61,14 @@ def test_a_response_holds_only_id_wave_group_grade_and_date() -> None:
 
 @pytest.mark.parametrize(
     "table",
-    ["responses", "answers", "construct_scores", "submission_receipts", "one_time_codes",
-     "conversation_requests"],
+    [
+        "responses",
+        "answers",
+        "construct_scores",
+        "submission_receipts",
+        "one_time_codes",
+        "conversation_requests",
+    ],
 )
 def test_pupil_tables_hold_no_time_of_day(table: str) -> None:
     for name, column in columns(table).items():
@@ -74,8 +80,19 @@ def test_pupil_tables_hold_no_time_of_day(table: str) -> None:
     ["responses", "answers", "construct_scores", "submission_receipts", "conversation_requests"],
 )
 def test_pupil_tables_hold_no_device_address_or_code(table: str) -> None:
-    forbidden = ("ip", "addr", "agent", "device", "code", "session", "token", "created_at",
-                 "time", "seq", "order")
+    forbidden = (
+        "ip",
+        "addr",
+        "agent",
+        "device",
+        "code",
+        "session",
+        "token",
+        "created_at",
+        "time",
+        "seq",
+        "order",
+    )
     for name in columns(table):
         for word in forbidden:
             assert word not in name.split("_"), f"{table}.{name} looks like {word!r}"

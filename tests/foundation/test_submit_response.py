@@ -35,8 +35,13 @@ def setup(ctx: Flask):  # type: ignore[no-untyped-def]
 
 def test_stores_answers_and_scores_in_one_go(setup) -> None:  # type: ignore[no-untyped-def]
     answers = f.full_answers(7)
-    response = submit_response(wave=setup["wave"], group=setup["g7"], grade=7, answers=answers,
-                               submitted_on=dt.date(2026, 10, 12))
+    response = submit_response(
+        wave=setup["wave"],
+        group=setup["g7"],
+        grade=7,
+        answers=answers,
+        submitted_on=dt.date(2026, 10, 12),
+    )
     db.session.commit()
     assert response is not None
     assert count(Answer) == len(answers)
@@ -51,7 +56,9 @@ def test_stores_answers_and_scores_in_one_go(setup) -> None:  # type: ignore[no-
     assert stored.submitted_on == dt.date(2026, 10, 12)
     versions = db.session.scalars(select(InstrumentVersion)).all()
     assert {(v.instrument_id, v.content_hash) for v in versions} == {
-        (safety.id, safety.content_hash), (teacher.id, teacher.content_hash)}
+        (safety.id, safety.content_hash),
+        (teacher.id, teacher.content_hash),
+    }
 
 
 def test_scores_follow_the_two_thirds_rule_and_the_bullying_cut_off(setup) -> None:  # type: ignore[no-untyped-def]
@@ -71,13 +78,18 @@ def test_scores_follow_the_two_thirds_rule_and_the_bullying_cut_off(setup) -> No
 
 
 def test_groep_3_answers_are_put_on_the_common_metric(setup) -> None:  # type: ignore[no-untyped-def]
-    submit_response(wave=setup["wave"], group=setup["g34"], grade=3,
-                    answers=f.full_answers(3, parts=2))
-    scores = db.session.scalars(select(ConstructScore).where(
-        ConstructScore.construct == "veiligheid")).all()
+    submit_response(
+        wave=setup["wave"], group=setup["g34"], grade=3, answers=f.full_answers(3, parts=2)
+    )
+    scores = db.session.scalars(
+        select(ConstructScore).where(ConstructScore.construct == "veiligheid")
+    ).all()
     assert [(s.value, s.common) for s in scores] == [(3.0, 4.0)]
-    teacher_parts = db.session.scalars(select(ConstructScore).where(
-        ConstructScore.construct == "leraar_zorg").order_by(ConstructScore.part)).all()
+    teacher_parts = db.session.scalars(
+        select(ConstructScore)
+        .where(ConstructScore.construct == "leraar_zorg")
+        .order_by(ConstructScore.part)
+    ).all()
     assert [s.teacher_id for s in teacher_parts] == [setup["a"].id, setup["b"].id]
 
 
@@ -85,15 +97,22 @@ def test_groep_3_answers_are_put_on_the_common_metric(setup) -> None:  # type: i
     ("change", "message"),
     [
         (lambda a: [*a, AnswerIn("veiligheid-5-8", 1, "bestaat_niet", 1)], "has no item"),
-        (lambda a: [AnswerIn(a[0].instrument_id, 1, a[0].item_key, 9), *a[1:]],
-         "not one of the answer values"),
-        (lambda a: [AnswerIn(a[0].instrument_id, 1, a[0].item_key, True), *a[1:]],
-         "not one of the answer values"),
+        (
+            lambda a: [AnswerIn(a[0].instrument_id, 1, a[0].item_key, 9), *a[1:]],
+            "not one of the answer values",
+        ),
+        (
+            lambda a: [AnswerIn(a[0].instrument_id, 1, a[0].item_key, True), *a[1:]],
+            "not one of the answer values",
+        ),
         (lambda a: [*a, a[0]], "answered twice"),
         (lambda a: [AnswerIn("veiligheid-3-4", 1, "veilig_klas", 2)], "not for groep 7"),
         (lambda a: [AnswerIn("geheim", 1, "x", 1)], "unknown instrument"),
         (lambda a: [AnswerIn("veiligheid-5-8", 1, "veilig_klas", 2, part=1)], "part must be 0"),
-        (lambda a: [AnswerIn("leraar-5-8", 1, "orde_eerlijk", 2, part=3)], "does not name a teacher"),
+        (
+            lambda a: [AnswerIn("leraar-5-8", 1, "orde_eerlijk", 2, part=3)],
+            "does not name a teacher",
+        ),
         (lambda a: [], "at least one answer"),
     ],
 )
@@ -124,20 +143,30 @@ def test_the_wave_decides_which_instruments_a_grade_gets(ctx: Flask) -> None:
 
 def test_a_changed_instrument_file_without_a_new_version_is_refused(setup) -> None:  # type: ignore[no-untyped-def]
     inst = instruments.latest("veiligheid-5-8")
-    db.session.add(InstrumentVersion(instrument_id=inst.id, version=inst.version,
-                                     content_hash="0" * 64))
+    db.session.add(
+        InstrumentVersion(instrument_id=inst.id, version=inst.version, content_hash="0" * 64)
+    )
     db.session.commit()
     with pytest.raises(SubmissionError, match="has changed"):
-        submit_response(wave=setup["wave"], group=setup["g7"], grade=7,
-                        answers=f.full_answers(7))
+        submit_response(wave=setup["wave"], group=setup["g7"], grade=7, answers=f.full_answers(7))
 
 
 def test_a_retried_submission_is_stored_once(setup) -> None:  # type: ignore[no-untyped-def]
-    first = submit_response(wave=setup["wave"], group=setup["g7"], grade=7,
-                            answers=f.full_answers(7), submission_id="tablet-abc-123")
+    first = submit_response(
+        wave=setup["wave"],
+        group=setup["g7"],
+        grade=7,
+        answers=f.full_answers(7),
+        submission_id="tablet-abc-123",
+    )
     db.session.commit()
-    again = submit_response(wave=setup["wave"], group=setup["g7"], grade=7,
-                            answers=f.full_answers(7), submission_id="tablet-abc-123")
+    again = submit_response(
+        wave=setup["wave"],
+        group=setup["g7"],
+        grade=7,
+        answers=f.full_answers(7),
+        submission_id="tablet-abc-123",
+    )
     db.session.commit()
     assert first is not None and again is None
     assert count(Response) == 1
@@ -166,8 +195,11 @@ def test_simultaneous_retries_store_exactly_one_response(app: Flask) -> None:
                 answers = f.full_answers(7)
                 barrier.wait(timeout=10)
                 begin_write()
-                results.append(submit_response(wave=w, group=g, grade=7, answers=answers,
-                                               submission_id="same-tablet-retry"))
+                results.append(
+                    submit_response(
+                        wave=w, group=g, grade=7, answers=answers, submission_id="same-tablet-retry"
+                    )
+                )
                 db.session.commit()
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -189,8 +221,9 @@ def test_response_ids_do_not_follow_the_order_of_submission(setup) -> None:  # t
 
     ids = []
     for _ in range(120):
-        r = submit_response(wave=setup["wave"], group=setup["g7"], grade=7,
-                            answers=f.full_answers(7)[:5])
+        r = submit_response(
+            wave=setup["wave"], group=setup["g7"], grade=7, answers=f.full_answers(7)[:5]
+        )
         ids.append(r.id)
     db.session.commit()
     stored = db.session.scalars(select(Response.id).order_by(Response.id)).all()

@@ -1,0 +1,1 @@
+"""Benchmarks, run on demand (`make benchmark`), never as timed unit tests."""
