@@ -51,13 +51,16 @@ from analysis.scoring import COMMON_MAX, COMMON_MIN
 
 __all__ = [
     "BULLIED_CONSTRUCT",
+    "CONSTRUCT_LABELS",
     "INCIDENT_CATEGORIES",
+    "INCIDENT_LABELS",
     "MEAN_CONSTRUCTS",
     "SAFETY_CONSTRUCT",
     "TEACHER_PREFIX",
     "GroupData",
     "WaveData",
     "construct_kind",
+    "construct_label",
     "group_from_dict",
     "wave_from_dict",
 ]
@@ -76,6 +79,46 @@ INCIDENT_CATEGORIES = (
     "heling",
     "extremisme",
 )
+
+#: Display names of the incident categories, per language.
+INCIDENT_LABELS = {
+    "fysiek_geweld": {"nl": "fysiek geweld", "en": "physical violence"},
+    "bedreiging": {
+        "nl": "intimidatie of bedreiging met fysiek geweld",
+        "en": "intimidation or threats of physical violence",
+    },
+    "online_intimidatie": {
+        "nl": "intimidatie of bedreiging via internet, sms, e-mail of social media",
+        "en": "intimidation or threats online or by phone",
+    },
+    "pesten": {"nl": "pesten, treiteren of chantage", "en": "bullying, harassment or blackmail"},
+    "seksueel_misbruik": {"nl": "seksueel misbruik", "en": "sexual abuse"},
+    "seksuele_intimidatie": {"nl": "seksuele intimidatie", "en": "sexual intimidation"},
+    "discriminatie": {"nl": "discriminatie of racisme", "en": "discrimination or racism"},
+    "vernieling": {"nl": "vernieling", "en": "vandalism"},
+    "diefstal": {"nl": "diefstal", "en": "theft"},
+    "heling": {"nl": "heling", "en": "handling stolen goods"},
+    "extremisme": {"nl": "(religieus) extremisme", "en": "(religious) extremism"},
+}
+
+#: Display names of the shared constructs, per language (others show their own name).
+CONSTRUCT_LABELS = {
+    "veiligheid": {"nl": "Veiligheidsbeleving", "en": "Feeling safe"},
+    "welbevinden": {"nl": "Welbevinden", "en": "Wellbeing"},
+    "gepest": {"nl": "Gepest worden", "en": "Being bullied"},
+    "hulp": {"nl": "Hulp en steun", "en": "Help and support"},
+    "leraar_zorg": {"nl": "Leraar: zorg", "en": "Teacher: care"},
+    "leraar_uitleg": {"nl": "Leraar: uitleg", "en": "Teacher: explaining"},
+    "leraar_orde": {"nl": "Leraar: rust en regels", "en": "Teacher: calm and rules"},
+    "leraar_uitdaging": {"nl": "Leraar: uitdaging", "en": "Teacher: challenge"},
+    "leraar_luisteren": {"nl": "Leraar: luisteren", "en": "Teacher: listening"},
+}
+
+
+def construct_label(construct: str, lang: str = "nl") -> str:
+    """The display name of ``construct`` in ``lang`` (the name itself when unknown)."""
+    return CONSTRUCT_LABELS.get(construct, {}).get(lang, construct)
+
 
 #: Mean constructs shared by all safety instruments (teacher feedback adds ``leraar_*``).
 MEAN_CONSTRUCTS = ("veiligheid", "welbevinden", "hulp")

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from analysis.data import WaveData, construct_kind
 from analysis.privacy import DEFAULT_K, Cell, Protection, check_k, guard, protect
@@ -88,7 +88,7 @@ def describe_mean(values: Sequence[float] | np.ndarray, confidence: float = 0.95
     if n == 1:
         return MeanSummary(1, mean, math.nan, math.nan, math.nan)
     sd = float(np.std(x, ddof=1))
-    half = stats.t.ppf((1 + confidence) / 2, n - 1) * sd / math.sqrt(n)
+    half = float(special.stdtrit(n - 1, (1 + confidence) / 2)) * sd / math.sqrt(n)
     return MeanSummary(n, mean, sd, mean - half, mean + half)
 
 
@@ -111,7 +111,7 @@ def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float
         raise ValueError(f"a share needs n ≥ 1, got {n}")
     if not 0 <= count <= n:
         raise ValueError(f"count {count} must lie within 0..{n}")
-    z = stats.norm.ppf((1 + confidence) / 2)
+    z = float(special.ndtri((1 + confidence) / 2))
     p = count / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator

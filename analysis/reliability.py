@@ -101,7 +101,9 @@ def cronbach_alpha(
     nan_policy : {"pairwise", "listwise"}
         ``"pairwise"`` (default, like pingouin and ``psych::alpha(use = "pairwise")``):
         each covariance from the rows where both items are answered, and ``n`` = all rows.
-        ``"listwise"``: only complete rows.
+        ``"listwise"``: only complete rows, and ``n`` = complete rows (pingouin keeps the
+        number of rows before deletion in the interval's degrees of freedom; we use the
+        respondents actually analysed, so our listwise interval is the wider, honest one).
     confidence : float
         Confidence level of the interval.
     k : int
@@ -114,8 +116,8 @@ def cronbach_alpha(
 
     Examples
     --------
-    >>> round(cronbach_alpha([[1, 2], [2, 3], [3, 3], [4, 4]]).alpha, 3)
-    0.909
+    >>> round(cronbach_alpha([[1, 2], [2, 3], [3, 3], [4, 4], [2, 2]]).alpha, 3)
+    0.919
     """
     k = check_k(k)
     if nan_policy not in _NAN_POLICIES:

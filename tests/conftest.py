@@ -126,3 +126,22 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def demo_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A read-only app on a database holding the demo school (seed 2026), built once per engine
+    and test session. Tests that use it must not write to it."""
+    url, drop = new_database(request.param, tmp_path_factory.mktemp("demo"))
+    application = create_app(base_config(url))
+    with application.app_context():
+        from surveys.migrate import upgrade
+        from surveys.services.demo import build_demo
+
+        upgrade(db.engine)
+        build_demo(schools=1, years=3, seed=2026)
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+    drop()  # type: ignore[operator]

@@ -1,5 +1,6 @@
 """The CLI commands, one module per topic; ``COMMANDS`` lists them for registration."""
 
+from surveys.commands.analysis import attention
 from surveys.commands.data import import_groups, import_incidents, import_responses
 from surveys.commands.setup import create_school, create_user, demo, init_db
 from surveys.commands.tools import instruments_check
@@ -12,6 +13,7 @@ COMMANDS = [
     import_groups,
     import_responses,
     import_incidents,
+    attention,
 ]
 
 __all__ = ["COMMANDS", "instruments_check"]
