@@ -76,16 +76,25 @@ def create_user(
 @with_appcontext
 def demo(schools: int, years: int, seed: int, if_empty: bool) -> None:
     """Load a fictional demo school (or a synthetic board of N schools) with demo logins."""
-    from surveys.services.demo import DEMO_PASSWORD, build_demo, database_is_empty
+    from surveys.services.demo import (
+        DEMO_PASSWORD,
+        build_demo,
+        database_is_empty,
+        existing_logins,
+    )
 
     if if_empty and not database_is_empty():
         click.echo("The database already has a school; the demo was not loaded.")
-        return
-    try:
-        logins = build_demo(schools=schools, years=years, seed=seed)
-    except ValueError as exc:
-        db.session.rollback()
-        fail(str(exc))
-    click.echo("Demo loaded. Log in at http://127.0.0.1:5000/login with:")
+        logins = existing_logins()
+        if not logins:
+            return
+        click.echo("Demo logins at http://127.0.0.1:5000/login:")
+    else:
+        try:
+            logins = build_demo(schools=schools, years=years, seed=seed)
+        except ValueError as exc:
+            db.session.rollback()
+            fail(str(exc))
+        click.echo("Demo loaded. Log in at http://127.0.0.1:5000/login with:")
     for email, role in logins:
         click.echo(f"  {role:<12} {email:<32} password: {DEMO_PASSWORD}")

@@ -88,6 +88,19 @@ def database_is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(School))
 
 
+def existing_logins() -> list[tuple[str, str]]:
+    """The demo accounts already in the database, in the order ``build_demo`` printed them."""
+    domain = _domain(DEMO_SLUG)
+    wanted = [
+        f"{local}@{domain}"
+        for local in ("beheer", "directeur", "vertrouwenspersoon", "eva", "sanne")
+    ]
+    found = dict(
+        db.session.execute(select(User.email, User.role).where(User.email.in_(wanted))).all()
+    )
+    return [(email, found[email]) for email in wanted if email in found]
+
+
 def school_year_names(years: int, today: dt.date | None = None) -> list[str]:
     today = today or dt.date.today()
     start = today.year if today.month >= 8 else today.year - 1
@@ -109,7 +122,7 @@ def build_demo(*, schools: int = 1, years: int = 3, seed: int = 2026) -> list[tu
     db.session.flush()
     logins: list[tuple[str, str]] = []
     admin = create_user(
-        email="beheer@vlinderboom.example",
+        email=f"beheer@{_domain(DEMO_SLUG)}",
         display_name="Beheerder",
         role="admin",
         password=DEMO_PASSWORD,

@@ -186,6 +186,7 @@ def test_demo_with_the_same_seed_gives_the_same_data(app: Flask, runner: FlaskCl
     assert again.exit_code == 1 and "already exists" in again.output
     quiet = runner.invoke(args=["demo", "--if-empty"])
     assert quiet.exit_code == 0 and "already has a school" in quiet.output
+    assert "directeur@vlinderboom.example" in quiet.output  # make run always shows the logins
 
 
 def test_demo_builds_a_synthetic_board(app: Flask, runner: FlaskCliRunner) -> None:
