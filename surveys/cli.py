@@ -7,7 +7,7 @@ fails; long-running commands show click's progress bar on a terminal and stay qu
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,6 +34,16 @@ def progress(items: Iterable[T], label: str, length: int | None = None) -> Itera
             yield bar
     else:
         yield items
+
+
+@contextmanager
+def steps(length: int, label: str) -> Iterator[Callable[[], None]]:
+    """A callback that advances click's progress bar on a terminal and does nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield lambda: bar.update(1)
 
 
 def init_app(app: Flask) -> None:

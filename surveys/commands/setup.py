@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from surveys.cli import fail
+from surveys.cli import fail, steps
 from surveys.extensions import db
 
 
@@ -91,7 +91,8 @@ def demo(schools: int, years: int, seed: int, if_empty: bool) -> None:
         click.echo("Demo logins at http://127.0.0.1:5000/login:")
     else:
         try:
-            logins = build_demo(schools=schools, years=years, seed=seed)
+            with steps(schools * years, "Building the demo") as step:
+                logins = build_demo(schools=schools, years=years, seed=seed, on_step=step)
         except ValueError as exc:
             db.session.rollback()
             fail(str(exc))

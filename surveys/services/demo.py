@@ -17,7 +17,7 @@ Every answer goes in through ``submit_response``. The same seed gives the same d
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,7 +107,13 @@ def school_year_names(years: int, today: dt.date | None = None) -> list[str]:
     return [f"{y}-{y + 1}" for y in range(start - years + 1, start + 1)]
 
 
-def build_demo(*, schools: int = 1, years: int = 3, seed: int = 2026) -> list[tuple[str, str]]:
+def build_demo(
+    *,
+    schools: int = 1,
+    years: int = 3,
+    seed: int = 2026,
+    on_step: Callable[[], None] | None = None,
+) -> list[tuple[str, str]]:
     """Create the demo school (plus ``schools - 1`` synthetic ones); return (email, role) logins.
 
     Commits once per school, so that a large board does not sit in one huge transaction.
@@ -132,7 +138,9 @@ def build_demo(*, schools: int = 1, years: int = 3, seed: int = 2026) -> list[tu
     for index in range(schools):
         slug = DEMO_SLUG if index == 0 else f"school-{index + 1:03d}"
         name = DEMO_NAME if index == 0 else f"Synthetische school {index + 1}"
-        school_logins = _build_school(slug, name, board, years, rng, planted=index == 0)
+        school_logins = _build_school(
+            slug, name, board, years, rng, planted=index == 0, on_step=on_step
+        )
         if index == 0:
             logins.extend(school_logins)
         db.session.commit()
@@ -144,7 +152,14 @@ def _domain(slug: str) -> str:
 
 
 def _build_school(
-    slug: str, name: str, board: Board, years: int, rng: np.random.Generator, *, planted: bool
+    slug: str,
+    name: str,
+    board: Board,
+    years: int,
+    rng: np.random.Generator,
+    *,
+    planted: bool,
+    on_step: Callable[[], None] | None = None,
 ) -> list[tuple[str, str]]:
     school = create_school(slug, name, board_id=board.id)
     school.settings.vertrouwenspersoon_name = "juf Marieke"
@@ -209,6 +224,8 @@ def _build_school(
         )
         _incidents(year, groups, rng, planted=planted and latest, user=director)
         previous_groups = groups
+        if on_step is not None:
+            on_step()
     logins = [(director.email, "director"), (coordinator.email, "coordinator")]
     logins.append((teachers["juf Eva"].email, "teacher"))
     logins.append((teachers["juf Sanne"].email, "teacher"))

@@ -121,6 +121,7 @@ def demo(app: Flask, runner: FlaskCliRunner) -> Flask:
     result = runner.invoke(args=["demo", "--seed", "7"])
     assert result.exit_code == 0, result.output
     assert "klasklimaat-demo" in result.output
+    assert "Building" not in result.output  # no progress bar when output is not a terminal
     return app
 
 
