@@ -44,7 +44,8 @@ Which groups appear:
 
 Respondent counts (``n``) are shown for groups of at least ``k``: they are not answers (the
 teacher's session screen shows the live count too). Every figure computed from answers is
-registered as a :class:`analysis.privacy.Cell` (measure ``"<construct>@<school year>"``) and
+registered as a :class:`analysis.privacy.Cell` (measure ``wave.key(construct)``, e.g.
+``"veiligheid@2026-2027/najaar"``) and
 the whole list passes :func:`analysis.privacy.guard` before it is returned.
 """
 
@@ -476,8 +477,8 @@ def attention_list(
         flags.setdefault(label, []).append(flag)
 
     def released(measure: str, row: RestComparison, rest: frozenset[str]) -> None:
-        cells.append(Cell(f"{measure}@{year}", frozenset(row.members), row.n))
-        cells.append(Cell(f"{measure}@{year}", rest, row.rest_n))
+        cells.append(Cell(wave.key(measure), frozenset(row.members), row.n))
+        cells.append(Cell(wave.key(measure), rest, row.rest_n))
 
     # severe incidents: every group, whatever its size
     for group in wave.groups:
@@ -518,9 +519,8 @@ def attention_list(
             add(row.group, _decline_flag(row))
     for row in trend.rows:
         if any(f.rule == "safety_decline" for f in flags.get(row.group, ())):
-            previous = f"{safety}@{trend.previous_year}"
-            cells.append(Cell(f"{safety}@{year}", frozenset({row.group}), row.n))
-            cells.append(Cell(previous, frozenset({row.previous_group}), row.previous_n))
+            cells.append(Cell(trend.key_now, frozenset({row.group}), row.n))
+            cells.append(Cell(trend.key_then, frozenset({row.previous_group}), row.previous_n))
 
     # incidents_high: only groups with at least k respondents may be flagged
     rates = compare_rates_to_rest(
@@ -566,9 +566,9 @@ def attention_list(
         entries.append(((min(order[m] for m in members), 1), entry))
     entries.sort(key=lambda pair: pair[0])
 
-    counts = {f"{safety}@{year}": wave.counts(safety), f"{bullied}@{year}": wave.counts(bullied)}
+    counts = {wave.key(safety): wave.counts(safety), wave.key(bullied): wave.counts(bullied)}
     if wave.previous is not None:
-        counts[f"{safety}@{wave.previous.school_year}"] = wave.previous.counts(safety)
+        counts[wave.previous.key(safety)] = wave.previous.counts(safety)
     result = AttentionResult(
         school=wave.school,
         school_year=year,

@@ -50,6 +50,7 @@ __all__ = [
     "hedges_g_from_stats",
     "poisson_rate_test",
     "welch_t",
+    "welch_t_from_stats",
 ]
 
 #: The alternatives every test takes, as in SciPy: first sample vs second.
@@ -95,19 +96,39 @@ def welch_t(
     Returns NaN statistics when either sample has fewer than two values or both have zero
     variance.
     """
-    alternative = _check_alternative(alternative)
     a, b = _finite(x), _finite(y)
     nan = math.nan
-    mean_a = float(a.mean()) if len(a) else nan
-    mean_b = float(b.mean()) if len(b) else nan
-    if len(a) < 2 or len(b) < 2:
-        return WelchResult(nan, nan, nan, mean_a, mean_b, len(a), len(b), alternative)
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    return welch_t_from_stats(
+        float(a.mean()) if len(a) else nan,
+        float(a.var(ddof=1)) if len(a) > 1 else nan,
+        len(a),
+        float(b.mean()) if len(b) else nan,
+        float(b.var(ddof=1)) if len(b) > 1 else nan,
+        len(b),
+        alternative,
+    )
+
+
+def welch_t_from_stats(
+    mean1: float,
+    var1: float,
+    n1: int,
+    mean2: float,
+    var2: float,
+    n2: int,
+    alternative: str = "two-sided",
+) -> WelchResult:
+    """Welch's t-test from means, sample variances (ddof = 1) and sizes; see :func:`welch_t`."""
+    alternative = _check_alternative(alternative)
+    nan = math.nan
+    if n1 < 2 or n2 < 2:
+        return WelchResult(nan, nan, nan, mean1, mean2, n1, n2, alternative)
+    va, vb = var1 / n1, var2 / n2
     se2 = va + vb
-    if se2 <= 0:
-        return WelchResult(nan, nan, nan, mean_a, mean_b, len(a), len(b), alternative)
-    t = (mean_a - mean_b) / math.sqrt(se2)
-    df = se2**2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    if not se2 > 0:
+        return WelchResult(nan, nan, nan, mean1, mean2, n1, n2, alternative)
+    t = (mean1 - mean2) / math.sqrt(se2)
+    df = se2**2 / (va**2 / (n1 - 1) + vb**2 / (n2 - 1))
     # special.stdtr is Student's t CDF (what stats.t.cdf calls, without its overhead)
     if alternative == "less":
         p = float(special.stdtr(df, t))
@@ -115,7 +136,7 @@ def welch_t(
         p = float(special.stdtr(df, -t))
     else:
         p = float(min(1.0, 2 * special.stdtr(df, -abs(t))))
-    return WelchResult(float(t), float(df), float(p), mean_a, mean_b, len(a), len(b), alternative)
+    return WelchResult(float(t), float(df), p, mean1, mean2, n1, n2, alternative)
 
 
 @dataclass(frozen=True)
@@ -214,9 +235,41 @@ def fisher_shares(
         if n < 1 or not 0 <= count <= n:
             raise ValueError(f"a share needs 0 ≤ count ≤ n and n ≥ 1, got {count} of {n}")
     table = [[count1, n1 - count1], [count2, n2 - count2]]
-    odds, p = stats.fisher_exact(table, alternative=alternative)
+    if alternative == "two-sided":
+        odds, p = stats.fisher_exact(table, alternative=alternative)
+    else:
+        # one-sided: a hypergeometric tail, summed directly (scipy's fisher_exact does the same
+        # through scipy.stats.hypergeom, at many times the cost inside the simulations)
+        odds = _sample_odds_ratio(count1, n1, count2, n2)
+        p = _hypergeom_tail(count1, n1, count2, n2, upper=alternative == "greater")
     share1, share2 = count1 / n1, count2 / n2
     return FisherResult(share1, share2, share1 - share2, float(odds), float(p), alternative)
+
+
+def _sample_odds_ratio(c1: int, n1: int, c2: int, n2: int) -> float:
+    a, b, c, d = c1, n1 - c1, c2, n2 - c2
+    if b * c == 0:
+        return math.inf if a * d > 0 else math.nan
+    return a * d / (b * c)
+
+
+def _hypergeom_tail(c1: int, n1: int, c2: int, n2: int, *, upper: bool) -> float:
+    # X = 1s in sample 1 given the margins: X ~ Hypergeometric(N = n1 + n2, K = c1 + c2, n1)
+    total, successes = n1 + n2, c1 + c2
+    lo, hi = max(0, successes - n2), min(successes, n1)
+    support = np.arange(c1, hi + 1) if upper else np.arange(lo, c1 + 1)
+    log_pmf = (
+        special.gammaln(successes + 1)
+        - special.gammaln(support + 1)
+        - special.gammaln(successes - support + 1)
+        + special.gammaln(total - successes + 1)
+        - special.gammaln(n1 - support + 1)
+        - special.gammaln(total - successes - n1 + support + 1)
+        - special.gammaln(total + 1)
+        + special.gammaln(n1 + 1)
+        + special.gammaln(total - n1 + 1)
+    )
+    return float(min(1.0, np.exp(log_pmf).sum()))
 
 
 @dataclass(frozen=True)
@@ -441,10 +494,24 @@ def compare_means_to_rest(
     k = check_k(k)
     alternative = _check_alternative(alternative)
     protection, counts, pairs = _units_and_rests(values, k)
+    # each unit's n, mean and sum of squared deviations once; the rest's by pooling them
+    summary = [
+        (len(inside), float(inside.mean()), float(((inside - inside.mean()) ** 2).sum()))
+        for _, inside, _ in pairs
+    ]
     raw = []
-    for unit, inside, outside in pairs:
-        welch = welch_t(inside, outside, alternative)
-        effect = hedges_g(inside, outside, confidence)
+    for i, (unit, inside, outside) in enumerate(pairs):
+        n1, m1, ss1 = summary[i]
+        others = [summary[j] for j in range(len(pairs)) if j != i]
+        n2 = sum(n for n, _, _ in others)
+        m2 = sum(n * m for n, m, _ in others) / n2 if n2 else math.nan
+        ss2 = sum(ss + n * (m - m2) ** 2 for n, m, ss in others) if n2 else math.nan
+        v1 = ss1 / (n1 - 1) if n1 > 1 else math.nan
+        v2 = ss2 / (n2 - 1) if n2 > 1 else math.nan
+        welch = welch_t_from_stats(m1, v1, n1, m2, v2, n2, alternative)
+        sd1 = math.sqrt(v1) if n1 > 1 else 0.0
+        sd2 = math.sqrt(v2) if n2 > 1 else 0.0
+        effect = hedges_g_from_stats(m1, sd1, n1, m2, sd2, n2, confidence)
         raw.append((unit, inside, outside, welch, effect))
     q = benjamini_hochberg([r[3].p for r in raw]) if raw else np.empty(0)
     rows = tuple(

@@ -303,6 +303,14 @@ class WaveData:
                 return group
         raise KeyError(name)
 
+    def key(self, construct: str) -> str:
+        """The privacy measure name of a construct in this wave: ``"veiligheid@2026-2027/najaar"``.
+
+        Views that span waves (trends, the attention list) name their cells this way, so a
+        check over several views can tell this year's figures from last year's.
+        """
+        return f"{construct}@{self.school_year}/{self.wave}"
+
     @property
     def constructs(self) -> tuple[str, ...]:
         """Every construct that any group has scores for, sorted."""

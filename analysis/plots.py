@@ -40,8 +40,8 @@ from analysis.data import (
     construct_kind,
     construct_label,
 )
-from analysis.description import describe_mean, group_table
-from analysis.privacy import DEFAULT_K, Cell, check_k, guard, protect_joint
+from analysis.description import group_table
+from analysis.privacy import DEFAULT_K, Cell, check_k, guard
 from analysis.scoring import COMMON_MAX, COMMON_MIN
 from analysis.trends import SchoolSeries, school_series
 
@@ -103,7 +103,11 @@ def _new_axes(ax: Any, figsize: tuple[float, float]) -> Any:
 
 
 def figure_to_svg(figure: Any) -> str:
-    """Render a matplotlib figure to an SVG string, byte-identical for identical input."""
+    """Render a matplotlib figure to an SVG string.
+
+    Two figures drawn from the same data render to the same string (no date in the metadata,
+    a fixed hash salt for the ids), so the app can cache the SVG by the data it shows.
+    """
     import matplotlib
 
     buffer = io.StringIO()
@@ -269,7 +273,7 @@ class TrendData:
     series: tuple[SchoolSeries, ...]
 
     def cells(self) -> tuple[Cell, ...]:
-        """The released figures (measure ``"<construct>@<year>/<wave>"``)."""
+        """The released figures, named per wave (:meth:`analysis.data.WaveData.key`)."""
         return tuple(c for s in self.series for c in s.cells())
 
 
@@ -284,7 +288,7 @@ def trend_data(
     k = check_k(k)
     series = tuple(school_series(waves, c, k=k, confidence=confidence) for c in constructs)
     data = TrendData(k, series)
-    counts = {f"{c}@{w.school_year}/{w.wave}": w.counts(c) for c in constructs for w in waves}
+    counts = {w.key(c): w.counts(c) for c in constructs for w in waves}
     guard(data.cells(), counts, k)
     return data
 
@@ -326,45 +330,44 @@ def plot_trends(data: TrendData, ax: Any = None, *, lang: str = "nl") -> Any:
 
 @dataclass(frozen=True)
 class HeatmapData:
-    """Mean per unit (rows) and construct (columns) on the 1–4 metric, plus the school row.
+    """Mean per group (rows) and construct (columns) on the 1–4 metric, plus the school row.
 
-    ``values`` and ``n`` are row-major; a value is NaN where a unit has no answers for a
-    construct. ``labels`` are the units' labels, ``protected`` marks the pool.
+    Each column is protected like that construct's :func:`analysis.description.group_table`
+    (the same partition, so the heat map and the tables never disagree about what is shown):
+    a group shown on its own holds its own mean; a group in the protected pool holds the
+    pool's mean, with ``pooled`` true and ``units`` naming the pool; a group without answers
+    holds NaN. All tuples are row-major (groups × constructs).
     """
 
     school_year: str
     k: int
     constructs: tuple[str, ...]
-    labels: tuple[str, ...]
-    members: tuple[tuple[str, ...], ...]
-    protected: tuple[bool, ...]
+    groups: tuple[str, ...]
     values: tuple[tuple[float, ...], ...]
     n: tuple[tuple[int, ...], ...]
+    units: tuple[tuple[str, ...], ...]
+    members: tuple[tuple[tuple[str, ...], ...], ...]
+    pooled: tuple[tuple[bool, ...], ...]
     school: tuple[float, ...]
     school_n: tuple[int, ...]
-    suppressed: tuple[str, ...]
+    school_members: tuple[tuple[str, ...], ...]
 
     def cells(self) -> tuple[Cell, ...]:
-        """The released figures, one per non-empty cell and per school column."""
-        cells = []
-        everyone = frozenset(g for m in self.members for g in m)
+        """The released figures: each distinct unit per column, and the school per column."""
+        cells = set()
         for j, construct in enumerate(self.constructs):
-            for members, row_n in zip(self.members, self.n, strict=True):
-                if row_n[j] > 0:
-                    cells.append(Cell(construct, frozenset(members), row_n[j]))
+            for i in range(len(self.groups)):
+                if self.n[i][j] > 0:
+                    cells.add(Cell(construct, frozenset(self.members[i][j]), self.n[i][j]))
             if self.school_n[j] > 0:
-                cells.append(Cell(construct, everyone, self.school_n[j]))
-        return tuple(cells)
+                cells.add(Cell(construct, frozenset(self.school_members[j]), self.school_n[j]))
+        return tuple(sorted(cells, key=lambda c: (c.measure, sorted(c.cover))))
 
 
 def heatmap_data(
     wave: WaveData, constructs: Sequence[str] | None = None, *, k: int = DEFAULT_K
 ) -> HeatmapData:
-    """The data of the heat map of groups by construct (mean constructs only).
-
-    One joint protection (:func:`analysis.privacy.protect_joint`) serves every column, so
-    the rows line up and every non-empty cell holds at least ``k`` answers.
-    """
+    """The data of the heat map of groups by construct (mean constructs only)."""
     k = check_k(k)
     if constructs is None:
         constructs = [
@@ -377,45 +380,42 @@ def heatmap_data(
     for c in constructs:
         if construct_kind(c) != "mean":
             raise ValueError(f"the heat map shows mean constructs only, not {c!r}")
-    counts = {c: wave.counts(c) for c in constructs}
-    protection = protect_joint(counts, k) if constructs else None
-    units = protection.units if protection is not None else ()
-    values, ns = [], []
-    for unit in units:
-        row_v, row_n = [], []
-        for c in constructs:
-            x = np.concatenate([wave.group(g).values(c) for g in unit.members])
-            row_v.append(float(x.mean()) if len(x) else math.nan)
-            row_n.append(len(x))
-        values.append(tuple(row_v))
-        ns.append(tuple(row_n))
-    school_v, school_n = [], []
-    for c in constructs:
-        x = np.concatenate([wave.group(g).values(c) for u in units for g in u.members] or [[]])
-        summary = describe_mean(x)
-        school_v.append(summary.mean)
-        school_n.append(summary.n)
+    tables = [group_table(wave, c, k=k) for c in constructs]
+    groups = [g.name for g in wave.groups if any(g.count(c) for c in constructs)]
+    values, ns, units, members, pooled = [], [], [], [], []
+    for name in groups:
+        rows = [next((r for r in t.rows if name in r.members), None) for t in tables]
+        values.append(tuple(r.estimate if r else math.nan for r in rows))
+        ns.append(tuple(r.n if r else 0 for r in rows))
+        units.append(tuple(r.label if r else "" for r in rows))
+        members.append(tuple(r.members if r else () for r in rows))
+        pooled.append(tuple(bool(r and r.protected) for r in rows))
     data = HeatmapData(
         school_year=wave.school_year,
         k=k,
         constructs=tuple(constructs),
-        labels=tuple(u.label for u in units),
-        members=tuple(u.members for u in units),
-        protected=tuple(u.protected for u in units),
+        groups=tuple(groups),
         values=tuple(values),
         n=tuple(ns),
-        school=tuple(school_v),
-        school_n=tuple(school_n),
-        suppressed=protection.suppressed if protection is not None else (),
+        units=tuple(units),
+        members=tuple(members),
+        pooled=tuple(pooled),
+        school=tuple(t.total.estimate if t.total else math.nan for t in tables),
+        school_n=tuple(t.total.n if t.total else 0 for t in tables),
+        school_members=tuple(t.total.members if t.total else () for t in tables),
     )
-    guard(data.cells(), counts, k)
+    guard(data.cells(), {c: wave.counts(c) for c in constructs}, k)
     return data
 
 
 def plot_heatmap(data: HeatmapData, ax: Any = None, *, lang: str = "nl") -> Any:
-    """Draw units × constructs as coloured cells with the mean written in each."""
+    """Draw groups × constructs as coloured cells with the mean written in each.
+
+    A value shared by a protected pool is marked with an asterisk; cells without a value are
+    grey.
+    """
     _text(lang, "school")  # validates lang
-    rows = [*data.labels, _text(lang, "school")]
+    rows = [*data.groups, _text(lang, "school")]
     matrix = np.array([*data.values, data.school], dtype=float).reshape(
         len(rows), len(data.constructs)
     )
@@ -423,14 +423,14 @@ def plot_heatmap(data: HeatmapData, ax: Any = None, *, lang: str = "nl") -> Any:
     masked = np.ma.masked_invalid(matrix)
     import matplotlib
 
-    cmap = matplotlib.colormaps["RdYlGn"].copy()
-    cmap.set_bad("#dddddd")
+    cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad="#dddddd")
     ax.imshow(masked, cmap=cmap, vmin=COMMON_MIN, vmax=COMMON_MAX, aspect="auto")
     decimal = "," if lang == "nl" else "."
+    pooled = [*data.pooled, (False,) * len(data.constructs)]
     for i in range(matrix.shape[0]):
         for j in range(matrix.shape[1]):
             if math.isfinite(matrix[i, j]):
-                label = f"{matrix[i, j]:.2f}".replace(".", decimal)
+                label = f"{matrix[i, j]:.2f}".replace(".", decimal) + ("*" if pooled[i][j] else "")
                 ax.text(j, i, label, ha="center", va="center", fontsize=8)
     ax.set_xticks(
         range(len(data.constructs)),
@@ -438,11 +438,9 @@ def plot_heatmap(data: HeatmapData, ax: Any = None, *, lang: str = "nl") -> Any:
         rotation=30,
         ha="right",
     )
-    ylabels = [
-        f"{label} ({_text(lang, 'protected')})" if prot else label
-        for label, prot in zip(data.labels, data.protected, strict=True)
-    ]
-    ax.set_yticks(range(len(rows)), [*ylabels, _text(lang, "school")])
+    ax.set_yticks(range(len(rows)), rows)
+    if any(any(row) for row in data.pooled):
+        ax.set_title(f"* {_text(lang, 'protected')}", fontsize=8, loc="left")
     return ax
 
 

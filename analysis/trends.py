@@ -92,15 +92,16 @@ class TrendView:
     alternative: str
     k: int
     rows: tuple[TrendComparison, ...]
+    key_now: str = ""
+    key_then: str = ""
 
     def row(self, group: str) -> TrendComparison | None:
         """The row of this year's group called ``group``, if it was compared."""
         return next((r for r in self.rows if r.group == group), None)
 
     def cells(self) -> tuple[Cell, ...]:
-        """The released figures; each year is its own measure (``"veiligheid@2026-2027"``)."""
-        now = f"{self.measure}@{self.school_year}"
-        then = f"{self.measure}@{self.previous_year}"
+        """The released figures, named per wave (:meth:`analysis.data.WaveData.key`)."""
+        now, then = self.key_now, self.key_then
         cells = []
         for row in self.rows:
             cells.append(Cell(now, frozenset({row.group}), row.n))
@@ -110,9 +111,9 @@ class TrendView:
 
 def trend_counts(wave: WaveData, construct: str) -> dict[str, dict[str, int]]:
     """Counts per year-measure for auditing a :class:`TrendView` (this year and the last)."""
-    counts = {f"{construct}@{wave.school_year}": wave.counts(construct)}
+    counts = {wave.key(construct): wave.counts(construct)}
     if wave.previous is not None:
-        counts[f"{construct}@{wave.previous.school_year}"] = wave.previous.counts(construct)
+        counts[wave.previous.key(construct)] = wave.previous.counts(construct)
     return counts
 
 
@@ -183,7 +184,16 @@ def _trend(
             )
         )
     view = TrendView(
-        construct, kind, link, wave.school_year, previous_year, alternative, k, tuple(rows)
+        construct,
+        kind,
+        link,
+        wave.school_year,
+        previous_year,
+        alternative,
+        k,
+        tuple(rows),
+        key_now=wave.key(construct),
+        key_then=previous.key(construct) if previous is not None else "",
     )
     guard(view.cells(), trend_counts(wave, construct), k)
     return view
@@ -259,7 +269,7 @@ class SchoolSeries:
     covers: tuple[frozenset[str], ...]
 
     def cells(self) -> tuple[Cell, ...]:
-        """Each point is a figure of its own year (``"veiligheid@2026-2027"``)."""
+        """Each point is a figure of its own wave (``"veiligheid@2026-2027/najaar"``)."""
         return tuple(
             Cell(f"{self.construct}@{p.school_year}/{p.wave}", cover, p.n)
             for p, cover in zip(self.points, self.covers, strict=True)

@@ -16,6 +16,7 @@ from analysis.comparisons import (
     hedges_g_from_stats,
     poisson_rate_test,
     welch_t,
+    welch_t_from_stats,
 )
 from analysis.privacy import audit
 
@@ -36,6 +37,13 @@ def test_welch_matches_scipy(x, y, alternative):
     assert round(ours.df, 3) == round(float(ref.df), 3)
     assert round(ours.p, 3) == round(float(ref.pvalue), 3)
     assert ours.p == pytest.approx(float(ref.pvalue), rel=1e-9)
+
+
+def test_welch_from_stats_matches_scipy():
+    ours = welch_t_from_stats(2.61, 0.52**2, 24, 3.18, 0.47**2, 176, "less")
+    ref = stats.ttest_ind_from_stats(2.61, 0.52, 24, 3.18, 0.47, 176, equal_var=False)
+    assert round(ours.t, 3) == round(float(ref.statistic), 3)
+    assert round(ours.p, 6) == round(float(ref.pvalue) / 2, 6)  # one-sided: half, t < 0
 
 
 def test_welch_degenerate_inputs():
@@ -71,7 +79,15 @@ def test_hedges_g_from_data_is_cohens_d_times_j(x, y):
 
 @pytest.mark.parametrize(
     ("c1", "n1", "c2", "n2"),
-    [(5, 24, 11, 176), (0, 12, 3, 40), (8, 20, 8, 20), (3, 5, 1, 30), (12, 25, 20, 150)],
+    [
+        (5, 24, 11, 176),
+        (0, 12, 3, 40),
+        (8, 20, 8, 20),
+        (3, 5, 1, 30),
+        (12, 25, 20, 150),
+        (7, 7, 0, 30),
+        (0, 10, 0, 10),
+    ],
 )
 @pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
 def test_fisher_matches_scipy(c1, n1, c2, n2, alternative):
