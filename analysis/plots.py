@@ -284,8 +284,13 @@ def trend_data(
     k: int = DEFAULT_K,
     confidence: float = 0.95,
 ) -> TrendData:
-    """The data of the trend chart: :func:`analysis.trends.school_series` per construct."""
+    """The data of the trend chart: :func:`analysis.trends.school_series` per construct.
+
+    ``constructs`` may also be a single construct name.
+    """
     k = check_k(k)
+    if isinstance(constructs, str):
+        constructs = (constructs,)
     series = tuple(school_series(waves, c, k=k, confidence=confidence) for c in constructs)
     data = TrendData(k, series)
     counts = {w.key(c): w.counts(c) for c in constructs for w in waves}
