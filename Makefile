@@ -28,7 +28,14 @@ run: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: install lint
+AXE := tests/pupil/node_modules/axe-core/axe.min.js
+
+# axe-core (npm) runs the accessibility check of the pupil screens in the browser tests.
+$(AXE): tests/pupil/package-lock.json
+	npm ci --prefix tests/pupil --no-audit --no-fund --silent
+	touch $(AXE)
+
+test: install lint $(AXE)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 benchmark: install

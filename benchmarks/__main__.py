@@ -143,7 +143,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()
+    from benchmarks.overview import bench_overview
+
     n_submit, pupils, schools = (50, 50, 1) if args.quick else (500, 1000, 5)
+    overview_years = 3 if args.quick else 10
     cases: list[tuple[str, Callable[[str], dict[str, float]]]] = [
         (
             f"submit_response x{n_submit} (one write transaction each)",
@@ -151,6 +154,10 @@ def main() -> None:
         ),
         (f"import-responses, {pupils} pupils", lambda url: bench_import(url, pupils)),
         (f"demo --schools {schools} --years 3", lambda url: bench_demo(url, schools, 3)),
+        (
+            f"director overview, one school with {overview_years} years",
+            lambda url: bench_overview(url, years=overview_years),
+        ),
     ]
     print("| case | engine | result |")
     print("|---|---|---|")

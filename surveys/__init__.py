@@ -56,13 +56,27 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    from surveys import labels, security
+
+    security.init_app(app)
+    labels.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from surveys.blueprints import auth, public
+    from surveys.blueprints import auth, public, pupil, sessions
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(pupil.bp)
+    app.register_blueprint(sessions.bp)
+    from surveys.blueprints import admin, coordinator, director, incidents, staff, teacher
+
+    for blueprint in (admin, director, teacher, coordinator, incidents):
+        app.register_blueprint(blueprint.bp)
+    from surveys.blueprints import results
+
+    app.register_blueprint(results.bp)
+    staff.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -50,7 +50,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 15_000),
         "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LANGUAGE", "nl"),
         "PRIVACY_K": _env_int("PRIVACY_K", 5),
-        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", environment == "production"),
+        "SESSION_COOKIE_SECURE": _env_bool(
+            "SESSION_COOKIE_SECURE", environment not in LENIENT_ENVIRONMENTS
+        ),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
     }

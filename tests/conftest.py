@@ -145,3 +145,8 @@ def demo_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     with application.app_context():
         db.engine.dispose()
     drop()  # type: ignore[operator]
+
+
+# The browser harness's fixtures, registered once for the whole suite: a second registration in
+# a sub-folder's conftest would start a second Playwright in the same worker, which fails.
+from tests.browser.harness import browser, live_server  # noqa: E402, F401

@@ -12,18 +12,19 @@ from sqlalchemy import func, or_, select
 from surveys import passwords
 from surveys.extensions import db
 from surveys.models import ROLES, GroupTeacher, School, SetPasswordToken, User
+from surveys.services.messages import N_, Refusal
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class AccountError(ValueError):
+class AccountError(Refusal):
     """An account cannot be created or changed as asked; the message says why."""
 
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise AccountError(f"{email!r} is not an e-mail address")
+        raise AccountError(N_("%(email)s is not an e-mail address"), email=repr(email))
     return email
 
 
@@ -40,7 +41,7 @@ def create_user(
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if not display_name.strip():
-        raise AccountError("an account needs a display name")
+        raise AccountError(N_("an account needs a display name"))
     if school is None and school_slug:
         school = db.session.scalar(select(School).where(School.slug == school_slug.lower()))
         if school is None:
@@ -48,9 +49,9 @@ def create_user(
     if role != "admin" and school is None:
         raise AccountError(f"a {role} account belongs to a school: give --school")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise AccountError(f"an account for {email} already exists")
-    if password is not None and len(password) < passwords.MIN_LENGTH:
-        raise AccountError(f"a password needs at least {passwords.MIN_LENGTH} characters")
+        raise AccountError(N_("an account for %(email)s already exists"), email=email)
+    if password is not None:
+        check_new_password(password)
     user = User(
         email=email,
         display_name=display_name.strip(),
@@ -85,9 +86,10 @@ LINK_VALID_FOR = dt.timedelta(days=7)
 
 def check_new_password(password: str) -> None:
     if len(password) < passwords.MIN_LENGTH:
-        raise AccountError(f"a password needs at least {passwords.MIN_LENGTH} characters")
+        raise AccountError(N_("a password needs at least %(n)s characters"),
+                           n=passwords.MIN_LENGTH)
     if len(password) > 1000:
-        raise AccountError("a password may have at most 1000 characters")
+        raise AccountError(N_("a password may have at most 1000 characters"))
 
 
 def set_password(user: User, password: str) -> None:
@@ -101,7 +103,7 @@ def set_password(user: User, password: str) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not passwords.verify_password(user.password_hash, current):
-        raise AccountError("the current password is not right")
+        raise AccountError(N_("the current password is not right"))
     set_password(user, new)
 
 
@@ -141,7 +143,7 @@ def token_user(token: str, *, now: dt.datetime | None = None) -> SetPasswordToke
 def redeem_set_password_link(token: str, password: str) -> User:
     row = token_user(token)
     if row is None:
-        raise AccountError("this link has expired or was used already")
+        raise AccountError(N_("this link has expired or was used already"))
     set_password(row.user, password)
     row.used = True
     return row.user
@@ -164,11 +166,11 @@ def update_user(user: User, *, display_name: str, role: str, school: School | No
     """Change an account; returns the names of the fields that changed (for the audit log).
     Switching role, school or deactivating voids the account's sessions."""
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}")
+        raise AccountError(N_("unknown role %(role)s"), role=repr(role))
     if not display_name.strip():
-        raise AccountError("an account needs a display name")
+        raise AccountError(N_("an account needs a display name"))
     if role != "admin" and school is None:
-        raise AccountError(f"a {role} account belongs to a school")
+        raise AccountError(N_("this role belongs to a school: choose one"))
     if role == "admin":
         school = None
     changed = []

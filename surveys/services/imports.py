@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -29,6 +30,7 @@ from surveys.models import (
     User,
 )
 from surveys.services.accounts import AccountError, get_or_create_teacher, normalise_email
+from surveys.services.messages import N_
 from surveys.services.organisation import find_year, get_or_create_year, groups_by_name
 from surveys.services.responses import AnswerIn, SubmissionError, submit_response
 
@@ -54,10 +56,27 @@ class Problem:
     row: int
     column: str | None
     message: str
+    #: The untranslated template of ``message`` and its values, for ``localised()``.
+    template: str | None = field(default=None, compare=False)
+    params: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
         return f"{where}: {self.message}"
+
+    @classmethod
+    def of(cls, row: int, column: str | None, template: str, **params: Any) -> Problem:
+        message = template % params if params else template
+        return cls(row, column, message, template, tuple(params.items()))
+
+    def localised(self) -> str:
+        """The message in the visitor's language (web uploads show it)."""
+        from flask_babel import gettext
+
+        if self.template is None:
+            return self.message
+        return gettext(self.template, **dict(self.params)) if self.params else gettext(
+            self.template)
 
 
 class ImportRefused(ValueError):
@@ -78,9 +97,14 @@ class ImportResult:
 
 
 class RowError(ValueError):
-    def __init__(self, column: str | None, message: str) -> None:
+    def __init__(self, column: str | None, message: str, **params: Any) -> None:
         self.column = column
-        super().__init__(message)
+        self.template = message
+        self.params = params
+        super().__init__(message % params if params else message)
+
+    def problem(self, row: int) -> Problem:
+        return Problem.of(row, self.column, self.template, **self.params)
 
 
 def read_csv(data: bytes | str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -90,12 +114,13 @@ def read_csv(data: bytes | str, columns: tuple[str, ...]) -> list[tuple[int, dic
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ImportRefused(
-                [Problem(1, None, f"the file is not UTF-8 text ({exc.reason})")]
+                [Problem.of(1, None, N_("the file is not UTF-8 text (%(reason)s)"),
+                            reason=exc.reason)]
             ) from None
     else:
         text = data.removeprefix("\ufeff")
     if not text.strip():
-        raise ImportRefused([Problem(1, None, "the file is empty")])
+        raise ImportRefused([Problem.of(1, None, N_("the file is empty"))])
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -104,16 +129,25 @@ def read_csv(data: bytes | str, columns: tuple[str, ...]) -> list[tuple[int, dic
         missing = [c for c in columns if c not in header]
         extra = [h for h in header if h not in columns]
         if missing or extra or len(header) != len(set(header)):
-            parts = []
-            if missing:
-                parts.append("missing column(s) " + ", ".join(missing))
-            if extra:
-                parts.append("unknown column(s) " + ", ".join(extra))
-            if not parts:
-                parts.append("a column appears twice")
-            raise ImportRefused(
-                [Problem(1, None, "; ".join(parts) + f" (expected: {','.join(columns)})")]
-            )
+            expected = ",".join(columns)
+            if missing and extra:
+                problem = Problem.of(
+                    1, None,
+                    N_("missing column(s) %(missing)s; unknown column(s) %(extra)s "
+                       "(expected: %(expected)s)"),
+                    missing=", ".join(missing), extra=", ".join(extra), expected=expected)
+            elif missing:
+                problem = Problem.of(1, None, N_("missing column(s) %(missing)s "
+                                                 "(expected: %(expected)s)"),
+                                     missing=", ".join(missing), expected=expected)
+            elif extra:
+                problem = Problem.of(1, None, N_("unknown column(s) %(extra)s "
+                                                 "(expected: %(expected)s)"),
+                                     extra=", ".join(extra), expected=expected)
+            else:
+                problem = Problem.of(1, None, N_("a column appears twice (expected: "
+                                                 "%(expected)s)"), expected=expected)
+            raise ImportRefused([problem])
         rows = []
         for values in reader:
             row_number = reader.line_num
@@ -122,18 +156,20 @@ def read_csv(data: bytes | str, columns: tuple[str, ...]) -> list[tuple[int, dic
             if len(values) != len(header):
                 raise ImportRefused(
                     [
-                        Problem(
+                        Problem.of(
                             row_number,
                             None,
-                            f"has {len(values)} fields where the header has {len(header)}",
+                            N_("has %(n)s fields where the header has %(header)s"),
+                            n=len(values), header=len(header),
                         )
                     ]
                 )
             rows.append((row_number, {h: v.strip() for h, v in zip(header, values, strict=True)}))
     except csv.Error as exc:
-        raise ImportRefused([Problem(reader.line_num, None, f"is not valid CSV ({exc})")]) from exc
+        raise ImportRefused([Problem.of(reader.line_num, None, N_("is not valid CSV (%(error)s)"),
+                                        error=str(exc))]) from exc
     if not rows:
-        raise ImportRefused([Problem(2, None, "the file has a header but no rows")])
+        raise ImportRefused([Problem.of(2, None, N_("the file has a header but no rows"))])
     return rows
 
 
@@ -147,7 +183,7 @@ def check_rows(
         try:
             checked.append(check(number, row))
         except RowError as exc:
-            problems.append(Problem(number, exc.column, str(exc)))
+            problems.append(exc.problem(number))
             if len(problems) >= MAX_PROBLEMS:
                 break
     if problems:
@@ -158,10 +194,11 @@ def check_rows(
 def parse_int(row: dict[str, str], column: str, low: int, high: int) -> int:
     raw = row[column]
     if not re.fullmatch(r"-?\d+", raw):
-        raise RowError(column, f"{raw!r} is not a whole number")
+        raise RowError(column, N_("%(value)s is not a whole number"), value=repr(raw))
     value = int(raw)
     if not low <= value <= high:
-        raise RowError(column, f"{value} is outside {low}-{high}")
+        raise RowError(column, N_("%(value)s is outside %(low)s-%(high)s"), value=value, low=low,
+                       high=high)
     return value
 
 
@@ -197,17 +234,18 @@ def import_groups(school: School, data: bytes | str) -> ImportResult:
         year = parse_year(row)
         name = row["group"]
         if not name or len(name) > 100:
-            raise RowError("group", "a group needs a name of at most 100 characters")
+            raise RowError("group", N_("a group needs a name of at most 100 characters"))
         if (year, name) in seen:
-            raise RowError("group", f"{name!r} appears twice for {year}")
+            raise RowError("group", N_("%(name)s appears twice for %(year)s"), name=repr(name),
+                           year=year)
         seen.add((year, name))
         raw_grades = [g.strip() for g in row["grades"].split(";") if g.strip()]
         if not raw_grades:
-            raise RowError("grades", "give the grade(s), e.g. 5 or 3;4")
+            raise RowError("grades", N_("give the grade(s), e.g. 5 or 3;4"))
         grades = []
         for g in raw_grades:
             if not g.isdigit() or not 1 <= int(g) <= 8:
-                raise RowError("grades", f"{g!r} is not a groep from 1 to 8")
+                raise RowError("grades", N_("%(value)s is not a groep from 1 to 8"), value=repr(g))
             grades.append(int(g))
         size = parse_int(row, "size", 0, 60)
         teachers = []
@@ -216,7 +254,7 @@ def import_groups(school: School, data: bytes | str) -> ImportResult:
                 try:
                     teachers.append(normalise_email(address))
                 except AccountError as exc:
-                    raise RowError("teachers", str(exc)) from None
+                    raise RowError("teachers", exc.template, **exc.params) from None
         return GroupRow(
             number,
             year,
@@ -241,17 +279,16 @@ def import_groups(school: School, data: bytes | str) -> ImportResult:
                 exists = year_row is not None and r.previous in groups_by_name(year_row)
             if not exists:
                 problems.append(
-                    Problem(
-                        r.number, "previous_group", f"no group {r.previous!r} in {previous_year}"
-                    )
+                    Problem.of(r.number, "previous_group", N_("no group %(name)s in %(year)s"),
+                               name=repr(r.previous), year=previous_year)
                 )
         for address in r.teachers:
             user = db.session.scalar(select(User).where(User.email == address))
             if user is not None and (user.school_id != school.id or user.role != "teacher"):
                 problems.append(
-                    Problem(
-                        r.number, "teachers", f"{address} is not a teacher account of this school"
-                    )
+                    Problem.of(r.number, "teachers",
+                               N_("%(email)s is not a teacher account of this school"),
+                               email=address)
                 )
     if problems:
         raise ImportRefused(problems[:MAX_PROBLEMS])
@@ -403,32 +440,33 @@ def import_incidents(
         try:
             day = dt.date.fromisoformat(row["date"])
         except ValueError:
-            raise RowError("date", f"{row['date']!r} is not a date like 2026-10-14") from None
+            raise RowError("date", N_("%(value)s is not a date like 2026-10-14"),
+                           value=repr(row["date"])) from None
         if day > dt.date.today():
-            raise RowError("date", f"{day.isoformat()} lies in the future")
+            raise RowError("date", N_("%(date)s lies in the future"), date=day.isoformat())
         year_name = SchoolYear.name_for(day)
         if year_name not in years:
             years[year_name] = find_year(school, year_name)
         year = years[year_name]
         if year is None:
-            raise RowError("date", f"school year {year_name} has no groups yet: import them first")
+            raise RowError("date", N_("school year %(year)s has no groups yet: import them first"),
+                           year=year_name)
         group = None
         if row["group"]:
             group = groups_by_name(year).get(row["group"])
             if group is None:
-                raise RowError("group", f"no group {row['group']!r} in {year_name}")
+                raise RowError("group", N_("no group %(name)s in %(year)s"),
+                               name=repr(row["group"]), year=year_name)
         category = row["category"].lower()
         if category not in INCIDENT_CATEGORIES:
-            raise RowError(
-                "category", f"{row['category']!r} is not one of " + ", ".join(INCIDENT_CATEGORIES)
-            )
+            raise RowError("category", N_("%(value)s is not one of %(choices)s"),
+                           value=repr(row["category"]), choices=", ".join(INCIDENT_CATEGORIES))
         handled_by = row["handled_by"].lower()
         if handled_by not in HANDLED_BY:
-            raise RowError(
-                "handled_by", f"{row['handled_by']!r} is not one of " + ", ".join(HANDLED_BY)
-            )
+            raise RowError("handled_by", N_("%(value)s is not one of %(choices)s"),
+                           value=repr(row["handled_by"]), choices=", ".join(HANDLED_BY))
         if len(row["description"]) > 2000:
-            raise RowError("description", "is longer than 2000 characters")
+            raise RowError("description", N_("is longer than 2000 characters"))
         return Incident(
             school_year=year,
             group=group,

@@ -111,16 +111,14 @@ def settings_of(school: School) -> SchoolSettings:
 
 
 def end_of_school_day(group: Group, now: dt.datetime | None = None) -> dt.datetime:
-    """When a session started now ends: the school's end of day, or an hour from now when the
-    school day is over already (a session after hours), never past midnight."""
+    """When a session started now ends: the school's end of day (Europe/Amsterdam), or an hour
+    from now when the school day is (nearly) over already (a session after hours)."""
     now = now or utcnow()
     local_now = now.astimezone(SCHOOL_TIMEZONE)
     ends = settings_of(school_of(group)).school_day_ends
     end = dt.datetime.combine(local_now.date(), ends, tzinfo=SCHOOL_TIMEZONE)
     if end <= local_now + dt.timedelta(minutes=30):
-        midnight = dt.datetime.combine(
-            local_now.date(), dt.time(23, 59), tzinfo=SCHOOL_TIMEZONE)
-        end = min(local_now + dt.timedelta(hours=1), midnight)
+        end = local_now + dt.timedelta(hours=1)
     return end.astimezone(dt.UTC)
 
 

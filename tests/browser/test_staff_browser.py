@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 
 from surveys.extensions import db
-from tests.browser.conftest import LAPTOP, TABLET_PORTRAIT, new_page, screenshot
+from tests.browser.harness import LAPTOP, TABLET_PORTRAIT, new_page, screenshot
 from tests.foundation import factories as f
 
 pytestmark = pytest.mark.browser
@@ -32,10 +32,11 @@ def test_home_and_login_in_a_browser(browser, live_server: str, app: Flask, view
     page.get_by_label("E-mailadres").fill("dir@example.org")
     page.get_by_label("Wachtwoord").fill(f.PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(live_server + "/")
+    page.wait_for_url(live_server + "/director/")  # "/" leads to the role's start page
     assert "Anouk de Vries · directeur" in page.locator("header").inner_text()
     page.get_by_role("link", name="English").click()
-    assert page.locator("h1").inner_text() == "Klasklimaat: how safe do our pupils feel?"
+    assert "Years and groups" in page.get_by_role("navigation", name="Main").inner_text()
     page.get_by_role("button", name="Log out").click()
     assert "Staff login" in page.locator("header").inner_text()
+    assert page.locator("h1").inner_text() == "Klasklimaat: how safe do our pupils feel?"
     page.context.close()
