@@ -64,7 +64,7 @@ GROUPS = (
     GroupPlan("Groep 5", (5,), 27, "Groep 4", ("meester Tim",)),
     GroupPlan("Groep 6", (6,), 24, "Groep 5", ("juf Eva",)),
     GroupPlan("Groep 7", (7,), 26, "Groep 6", ("meester Jeroen",)),
-    GroupPlan("Groep 7/8", (7, 8), 22, "Groep 6", ("juf Mirjam",)),
+    GroupPlan("Groep 7/8", (7, 8), 22, "Groep 7/8", ("juf Mirjam",)),
     GroupPlan("Groep 8", (8,), 23, "Groep 7", ("meester Kees",)),
 )
 
@@ -383,7 +383,7 @@ def _instrument_answers(
 
 def _agreement(level: float, scale: Scale, reverse: bool, rng: np.random.Generator) -> int:
     span = scale.max - scale.min
-    target = scale.min + (level - 1) / 3 * span + rng.normal(0, 0.55 * span / 3)
+    target = scale.min + (level - 1) / 3 * span + rng.normal(0, 0.3 * span / 3)
     value = int(np.clip(round(target), scale.min, scale.max))
     return scale.min + scale.max - value if reverse else value
 
@@ -398,9 +398,12 @@ def _victimisation(
     scale = instrument.scales[items[0].scale]
     below = [v for v in scale.values if v < threshold]
     at_or_above = [v for v in scale.values if v >= threshold]
-    values = [int(below[0]) if rng.random() < 0.8 else int(below[-1]) for _ in items]
+    # Some children meet more unkindness than others, so "once or twice" answers go together:
+    # each child has a propensity of their own, higher for a child who is bullied.
+    propensity = rng.beta(2, 3) if bullied else rng.beta(1, 7)
+    values = [int(below[-1]) if rng.random() < propensity else int(below[0]) for _ in items]
     if bullied:
-        for index in rng.choice(len(items), size=int(rng.integers(1, 3)), replace=False):
+        for index in rng.choice(len(items), size=int(rng.integers(1, 4)), replace=False):
             values[int(index)] = int(rng.choice(at_or_above))
     return values
 
