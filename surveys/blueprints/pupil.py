@@ -227,8 +227,12 @@ def pupil_from(token: str | None, max_age: int = STEP_MAX_AGE) -> Pupil:
 
 def new_state(session: ClassSession, *, kiosk: bool, lang: str) -> dict[str, Any]:
     needs_card = session.wave.one_time_codes
+    # "n" is this questionnaire's submission id, made when the child starts and carried in
+    # the signed token: a retry or a double tap sends the same id, and a replayed token can
+    # never be stored twice (P3b). It is never stored, only a keyed hash of it.
     return {"v": 1, "sid": session.id, "st": int(time.time()), "l": lang, "k": int(kiosk),
-            "p": "c" if needs_card else "w", "g": None, "i": 0, "a": {}, "fp": None}
+            "p": "c" if needs_card else "w", "g": None, "i": 0, "a": {}, "fp": None,
+            "n": secrets.token_urlsafe(18)}
 
 
 def school_language(session: ClassSession) -> str:
@@ -347,8 +351,7 @@ def show(pupil: Pupil) -> tuple[str, int]:
                       heading=heading, body=screen.intro, teacher=False, **common)
     if screen.kind == "done":
         speech = text("done_heading", lang) + " " + text("done_text", lang)
-        return render("done.html", lang=lang, speech=speech, token=dump(state),
-                      submission_id=secrets.token_urlsafe(18), **common)
+        return render("done.html", lang=lang, speech=speech, token=dump(state), **common)
     question = plan.questions[screen.question or 0]
     item, instrument = question.item, question.instrument
     scale = instrument.scales[item.scale]
@@ -541,8 +544,10 @@ def send() -> Any:
     # within the grace period (the token's own signing time), however late it arrives.
     if pupil.started >= end or pupil.signed > end + svc.grace():
         return _refuse(closed(lang))
-    submission_id = (request.form.get("sid") or "").strip()
-    if not 8 <= len(submission_id) <= 100:
+    if pupil.wave.status != "open":
+        return _refuse(closed(lang))
+    submission_id = state.get("n")
+    if not isinstance(submission_id, str) or not 8 <= len(submission_id) <= 100:
         return _refuse(stale(lang))
     answers = []
     for index, question in enumerate(plan.questions):
@@ -562,7 +567,7 @@ def send() -> Any:
         svc.count_finished(session.id)
     db.session.commit()
     after = dump({"v": 1, "sid": session.id, "st": state["st"], "l": lang,
-                  "k": state.get("k", 0), "p": "end"})
+                  "k": state.get("k", 0), "p": "end", "n": submission_id})
     target = url_for("pupil.talk", t=after)
     if wants_json():
         return jsonify(ok=True, next=target)
@@ -607,8 +612,10 @@ def talk() -> tuple[str, int]:
         group_label = (request.form.get("group_label") or pupil.group.name).strip()
         if do == "request":
             if first_name:
-                svc.request_conversation(school_id=school.id, group_id=pupil.group.id,
-                                         first_name=first_name, group_label=group_label)
+                # One request per finished questionnaire: a replayed page adds nothing.
+                if svc.claim_conversation(pupil.wave.id, pupil.state.get("n")):
+                    svc.request_conversation(school_id=school.id, group_id=pupil.group.id,
+                                             first_name=first_name, group_label=group_label)
                 db.session.commit()
                 return thanks_page(pupil, requested=True)
             error = text("name_needed", lang)

@@ -68,6 +68,21 @@ def receipt_digest(wave_id: int, submission_id: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+def claim_receipt(wave_id: int, key: str) -> bool:
+    """Record that ``key`` has been used in this wave; False when it already was.
+
+    Concurrent claims of one key resolve on the unique digest: exactly one wins, on SQLite and
+    PostgreSQL alike. Adds and flushes inside a savepoint; the caller commits.
+    """
+    digest = receipt_digest(wave_id, key)
+    try:
+        with db.session.begin_nested():
+            db.session.add(SubmissionReceipt(digest=digest, wave_id=wave_id))
+    except IntegrityError:
+        return False
+    return True
+
+
 def instrument_version_id(instrument: Instrument) -> int:
     """The id of this instrument version's row, registering it on first use.
 
@@ -221,11 +236,7 @@ def submit_response(
     if submission_id is not None:
         if not 8 <= len(submission_id) <= 100:
             raise SubmissionError("the submission id must be 8 to 100 characters long")
-        digest = receipt_digest(wave.id, submission_id)
-        try:
-            with db.session.begin_nested():
-                db.session.add(SubmissionReceipt(digest=digest, wave_id=wave.id))
-        except IntegrityError:
+        if not claim_receipt(wave.id, submission_id):
             return None
 
     response = Response(

@@ -306,6 +306,16 @@ def vertrouwenspersoon(school: School) -> VertrouwensPersoon:
                               settings.vertrouwenspersoon_contact)
 
 
+def claim_conversation(wave_id: int, submission_id: object) -> bool:
+    """True the first time the questionnaire ``submission_id`` asks for a conversation."""
+    from surveys.services.responses import claim_receipt
+
+    if not isinstance(submission_id, str) or not submission_id:
+        return False
+    begin_write()
+    return claim_receipt(wave_id, "conversation:" + submission_id)
+
+
 def request_conversation(*, school_id: int, group_id: int | None, first_name: str,
                          group_label: str) -> ConversationRequest:
     """Store a pupil's wish to talk, apart from any answers: a random id and the date only."""

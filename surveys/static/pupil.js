@@ -165,7 +165,6 @@
   function post(entry) {
     var body = new URLSearchParams();
     body.append("t", entry.t);
-    body.append("sid", entry.id);
     return fetch(entry.url, {
       method: "POST", credentials: "same-origin", body: body.toString(),
       headers: { "Content-Type": "application/x-www-form-urlencoded",

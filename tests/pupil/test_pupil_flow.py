@@ -99,8 +99,12 @@ class Tablet:
         return self.step(do="next", answer=value)
 
     def send(self, submission_id: str | None = None) -> Tablet:
-        sid = submission_id or re.search(r'name="sid" value="([^"]+)"', self.page).group(1)  # type: ignore[union-attr]
-        response = self.client.post("/k/send", data={"t": self.token, "sid": sid})
+        # A tampering tablet may add a submission id of its own; the server ignores it and
+        # uses the one made at the start, inside the signed token.
+        data = {"t": self.token}
+        if submission_id:
+            data["sid"] = submission_id
+        response = self.client.post("/k/send", data=data)
         self.status = response.status_code
         if response.status_code == 303:
             return self._take(self.client.get(response.headers["Location"]))
@@ -178,6 +182,44 @@ def test_a_double_tap_or_a_retry_stores_one_response(app: Flask) -> None:
         assert db.session.get(ClassSession, ids["session"]).finished_count == 1
         [receipt] = db.session.scalars(select(SubmissionReceipt)).all()
         assert "same-submission-id-1" not in receipt.digest
+
+
+def test_a_replayed_token_stores_nothing_more_whatever_id_it_carries(app: Flask) -> None:
+    """One finished questionnaire is one response, however often its page is replayed, with
+    whichever submission ids, and one conversation request at most (P3b)."""
+    ids = make_class(app)
+    tablet = Tablet(app.test_client()).get(f"/k/{ids['code']}")
+    tablet.step(do="start")
+    tablet.answer_all()
+    done_page = tablet.page
+    for n in range(4):
+        tablet.page = done_page
+        tablet.send(f"forged-submission-{n}")
+        assert tablet.screen == "talk"
+    end_page = tablet.page
+    for _ in range(3):
+        tablet.page = end_page
+        tablet.talk(do="request", first_name="Sam", group_label="Groep 5")
+    with app.app_context():
+        assert len(db.session.scalars(select(Response)).all()) == 1
+        assert len(db.session.scalars(select(ConversationRequest)).all()) == 1
+        assert db.session.get(ClassSession, ids["session"]).finished_count == 1
+
+
+def test_nothing_is_stored_once_the_wave_is_closed(app: Flask) -> None:
+    ids = make_class(app)
+    tablet = Tablet(app.test_client()).get(f"/k/{ids['code']}")
+    tablet.step(do="start")
+    tablet.answer_all()
+    with app.app_context():
+        from surveys.models import SurveyWave
+
+        db.session.get(SurveyWave, ids["wave"]).status = "closed"
+        db.session.commit()
+    tablet.send()
+    assert tablet.status == 422
+    with app.app_context():
+        assert db.session.scalars(select(Response)).all() == []
 
 
 def test_combination_group_asks_the_grade_and_duo_teachers_in_turn(app: Flask) -> None:
