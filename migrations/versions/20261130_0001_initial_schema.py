@@ -264,6 +264,7 @@ def upgrade() -> None:
             ["school_id"], ["schools.id"], name=op.f("fk_conversation_requests_school_id_schools")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversation_requests")),
+        sqlite_with_rowid=False,  # no hidden arrival order (P2)
     )
     with op.batch_alter_table("conversation_requests", schema=None) as batch_op:
         batch_op.create_index(
@@ -428,6 +429,7 @@ def upgrade() -> None:
             ["wave_id"], ["survey_waves.id"], name=op.f("fk_responses_wave_id_survey_waves")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_responses")),
+        sqlite_with_rowid=False,  # no hidden arrival order (P2)
     )
     with op.batch_alter_table("responses", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_responses_group_id"), ["group_id"], unique=False)
@@ -443,6 +445,7 @@ def upgrade() -> None:
             name=op.f("fk_submission_receipts_wave_id_survey_waves"),
         ),
         sa.PrimaryKeyConstraint("digest", name=op.f("pk_submission_receipts")),
+        sqlite_with_rowid=False,  # no hidden arrival order (P2)
     )
     with op.batch_alter_table("submission_receipts", schema=None) as batch_op:
         batch_op.create_index(
@@ -488,6 +491,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "response_id", "instrument_version_id", "item_key", "part", name=op.f("pk_answers")
         ),
+        sqlite_with_rowid=False,  # no hidden arrival order (P2)
     )
     with op.batch_alter_table("answers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_answers_teacher_id"), ["teacher_id"], unique=False)
@@ -520,6 +524,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "response_id", "construct", "part", name=op.f("pk_construct_scores")
         ),
+        sqlite_with_rowid=False,  # no hidden arrival order (P2)
     )
     with op.batch_alter_table("construct_scores", schema=None) as batch_op:
         batch_op.create_index("ix_construct_scores_construct", ["construct"], unique=False)

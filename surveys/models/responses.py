@@ -24,6 +24,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.extensions import db
 
+#: SQLite numbers the rows of an ordinary table in the order they arrive (the hidden rowid),
+#: which would tell the order of submission (P2). These tables keep rows in key order instead:
+#: a random UUID, or a key that starts with one.
+WITHOUT_ROWID = {"sqlite_with_rowid": False}
+
 
 class Response(db.Model):
     """One pupil's completed questionnaire (P1): random id, wave, group, grade and date only."""
@@ -32,6 +37,7 @@ class Response(db.Model):
     __table_args__ = (
         CheckConstraint("grade BETWEEN 1 AND 8", name="grade_range"),
         Index("ix_responses_wave_group", "wave_id", "group_id"),
+        WITHOUT_ROWID,
     )
 
     # uuid4: 122 random bits, so the id order says nothing about the order of arrival (P2).
@@ -57,6 +63,7 @@ class Answer(db.Model):
     """
 
     __tablename__ = "answers"
+    __table_args__ = WITHOUT_ROWID
 
     response_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
@@ -82,7 +89,7 @@ class ConstructScore(db.Model):
     """
 
     __tablename__ = "construct_scores"
-    __table_args__ = (Index("ix_construct_scores_construct", "construct"),)
+    __table_args__ = (Index("ix_construct_scores_construct", "construct"), WITHOUT_ROWID)
 
     response_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
@@ -107,6 +114,7 @@ class SubmissionReceipt(db.Model):
     """
 
     __tablename__ = "submission_receipts"
+    __table_args__ = WITHOUT_ROWID
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id"), index=True)
@@ -116,6 +124,7 @@ class ConversationRequest(db.Model):
     """A pupil's wish to talk to the vertrouwenspersoon; stored apart from any answers (P6)."""
 
     __tablename__ = "conversation_requests"
+    __table_args__ = WITHOUT_ROWID
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)

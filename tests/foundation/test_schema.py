@@ -131,3 +131,24 @@ def test_no_table_points_at_the_pupil_tables_except_their_own_parts() -> None:
 
 def test_one_time_codes_are_hashes_with_a_used_flag() -> None:
     assert set(columns("one_time_codes")) == {"id", "wave_id", "group_id", "code_hash", "used"}
+
+
+@pytest.mark.parametrize(
+    "table", ["responses", "answers", "construct_scores", "submission_receipts",
+              "conversation_requests"],
+)
+def test_sqlite_keeps_no_hidden_arrival_order(table: str, tmp_path: Path) -> None:
+    """An ordinary SQLite table numbers its rows as they arrive (rowid); these have none."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    url, drop = new_database("sqlite", tmp_path)
+    engine = create_engine(url)
+    try:
+        upgrade(engine)
+        with engine.connect() as conn, pytest.raises(OperationalError, match="rowid"):
+            conn.execute(text(f"SELECT rowid FROM {table}"))
+        assert db.metadata.tables[table].dialect_options["sqlite"]["with_rowid"] is False
+    finally:
+        engine.dispose()
+        drop()  # type: ignore[operator]
