@@ -22,6 +22,7 @@ import io
 import math
 import secrets
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -170,10 +171,22 @@ def raw_rows(school: School, year: SchoolYear, wave: SurveyWave) -> tuple[list[l
         .join(Answer, Answer.response_id == Response.id)
         .where(Response.wave_id == wave.id, Response.group_id.in_(list(groups)),
                Answer.part == 0)).all()
+    # A combination group's pupils of one grade answer their own questionnaire; where fewer
+    # than k of them answered, their rows would single them out (the teacher knows who they
+    # are), so they are left out too.
+    k = svc.load_wave(school, year, wave).k
+    per_grade: dict[tuple[int, int], set[object]] = defaultdict(set)
+    for response_id, group_id, grade, *_rest in result:
+        per_grade[(group_id, grade)].add(response_id)
+    small = {cell for cell, ids in per_grade.items() if len(ids) < k}
+    for group_id, grade in sorted(small):
+        left_out.append(f"{groups[group_id]} (groep {grade})")
     labels: dict[object, str] = {}
     used: set[str] = set()
     body = []
     for response_id, group_id, grade, version_id, item_key, value in result:
+        if (group_id, grade) in small:
+            continue
         if response_id not in labels:
             label = secrets.token_hex(4)
             while label in used:

@@ -368,7 +368,8 @@ def group_items(data: WaveData, wave_id: int, group: Group, names: dict[int, str
     The unit is the group's own, or its protected pool, of the page's partition (the
     respondents' feeling-of-safety counts), so every question on the page speaks of the same
     pupils and a pool never changes from one question to the next; a question answered by
-    fewer than k pupils of the unit is left out.
+    fewer than k pupils of the unit is left out, and so is one whose school-level pooling puts
+    this group with another (the difference would give back fewer than k pupils' answers).
     """
     unit = protect(data.counts("veiligheid"), k).unit_of(group.name)
     if unit is None:
@@ -390,6 +391,13 @@ def group_items(data: WaveData, wave_id: int, group: Group, names: dict[int, str
             if name in members:
                 for value, count in by_value.items():
                     merged[value] += count
+        # The school-level view of this question pools by who answered *it* (a combination
+        # group's few pupils of one grade, say). Show it here only where that pooling agrees
+        # with the page's unit; otherwise the school total minus this page would give back
+        # the answers of fewer than k pupils.
+        item_unit = protect(per_group, k).unit_of(group.name)
+        if item_unit is None or set(item_unit.members) != members & set(per_group):
+            continue
         inst = instruments.get(key[0], key[1])
         scale = inst.scale_for(key[2])
         dist = ItemDistribution(sum(merged.values()), tuple(scale.values),
