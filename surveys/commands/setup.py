@@ -83,6 +83,9 @@ def demo(schools: int, years: int, seed: int, if_empty: bool) -> None:
         existing_logins,
     )
 
+    from surveys.migrate import upgrade
+
+    upgrade(db.engine)  # a new database gets its tables first, an existing one is left as is
     if if_empty and not database_is_empty():
         click.echo("The database already has a school; the demo was not loaded.")
         logins = existing_logins()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import select
 
 from surveys.extensions import db
 from surveys.models import School, SchoolSettings
@@ -39,6 +40,19 @@ def minimum_k() -> int:
     return max(5, int(current_app.config.get("PRIVACY_K", 5)))
 
 
+def _keep_k_of_answered_waves(school: School, k: int) -> None:
+    """Before the school's k goes down, waves that already have responses keep the k they were
+    analysed with (P7): their own k is raised to it, so lowering applies to new waves only."""
+    from surveys.models import Response, SchoolYear, SurveyWave
+
+    answered = select(Response.wave_id).distinct()
+    years = select(SchoolYear.id).where(SchoolYear.school_id == school.id)
+    for wave in db.session.scalars(select(SurveyWave).where(
+            SurveyWave.school_year_id.in_(years), SurveyWave.id.in_(answered),
+            SurveyWave.k < k)):
+        wave.k = k
+
+
 def update_settings(user, school: School, data: SettingsIn, *,  # type: ignore[no-untyped-def]
                     may_grant_feedback: bool) -> str:
     """Save the settings; returns the audit-log description of what changed."""
@@ -58,6 +72,8 @@ def update_settings(user, school: School, data: SettingsIn, *,  # type: ignore[n
     school.name = data.name.strip()
     settings.vertrouwenspersoon_name = data.vertrouwenspersoon_name.strip()
     settings.vertrouwenspersoon_contact = data.vertrouwenspersoon_contact.strip()
+    if data.k < settings.k:
+        _keep_k_of_answered_waves(school, settings.k)
     settings.k = data.k
     settings.retention_years = data.retention_years
     if may_grant_feedback:
