@@ -13,14 +13,17 @@ types is never stored with or beside a response; only the date is.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import json
 import logging
 import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
 from flask import (
     Blueprint,
     current_app,
@@ -30,7 +33,6 @@ from flask import (
     request,
     url_for,
 )
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 import instruments
@@ -103,21 +105,32 @@ class StaleToken(Exception):
     """The token is missing, tampered with or too old: the pupil starts again."""
 
 
-def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="klasklimaat-pupil-v1")
+def _fernet() -> Fernet:
+    """The key that seals pupil tokens, derived from the app's secret key.
+
+    The token travels through the tablet (hidden fields, the offline queue), so it is
+    encrypted as well as signed: nobody who picks up the tablet can read a child's answers from
+    it, and nobody can change them.
+    """
+    secret = current_app.config["SECRET_KEY"].encode()
+    key = hashlib.sha256(b"klasklimaat-pupil-token-v2\x00" + secret).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def dump(state: dict[str, Any]) -> str:
-    return serializer().dumps(state)
+    return _fernet().encrypt(json.dumps(state, separators=(",", ":")).encode()).decode()
 
 
 def load(token: str | None, max_age: int) -> tuple[dict[str, Any], dt.datetime]:
-    """The state in a token and the moment it was signed; StaleToken when it is not good."""
+    """The state in a token and the moment it was sealed; StaleToken when it is not good."""
     if not token or len(token) > 20_000:
         raise StaleToken
+    fernet = _fernet()
     try:
-        state, signed = serializer().loads(token, max_age=max_age, return_timestamp=True)
-    except (SignatureExpired, BadSignature):
+        raw = token.encode("ascii")
+        state = json.loads(fernet.decrypt(raw, ttl=max_age))
+        signed = dt.datetime.fromtimestamp(fernet.extract_timestamp(raw), tz=dt.UTC)
+    except (InvalidToken, UnicodeEncodeError, ValueError):
         raise StaleToken from None
     if not isinstance(state, dict) or state.get("v") != 1:
         raise StaleToken

@@ -76,14 +76,13 @@ def create_user(
 @with_appcontext
 def demo(schools: int, years: int, seed: int, if_empty: bool) -> None:
     """Load a fictional demo school (or a synthetic board of N schools) with demo logins."""
+    from surveys.migrate import upgrade
     from surveys.services.demo import (
         DEMO_PASSWORD,
         build_demo,
         database_is_empty,
         existing_logins,
     )
-
-    from surveys.migrate import upgrade
 
     upgrade(db.engine)  # a new database gets its tables first, an existing one is left as is
     if if_empty and not database_is_empty():

@@ -444,3 +444,23 @@ def test_pupil_screens_never_show_a_stack_trace(app: Flask, path: str) -> None:
     response = app.test_client().get(path)
     assert response.status_code in (200, 404)
     assert "Typ de klascode" in response.text
+
+
+def test_the_token_on_the_tablet_cannot_be_read_or_changed(app: Flask) -> None:
+    """The screens' token carries the answers so far; whoever picks up the tablet can read
+    nothing from it (it is encrypted), and a changed token is refused as stale."""
+    import base64
+
+    ids = make_class(app)
+    tablet = Tablet(app.test_client()).get(f"/k/{ids['code']}")
+    tablet.step(do="start")
+    tablet.answer(4)
+    tablet.answer(1)
+    token = tablet.token
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    for visible in (b'"a":', b'"st":', b'"sid":', b'"v":1'):
+        assert visible not in raw
+    changed = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    tablet.page = tablet.page.replace(token, changed)
+    tablet.step(do="next", answer=2)
+    assert tablet.status == 400 and tablet.screen != "question"
