@@ -11,7 +11,6 @@ from surveys.models.incidents import (
     IMPROVEMENT_STATUSES,
     INCIDENT_CATEGORIES,
     INCIDENT_LOCATIONS,
-    SEVERE_CATEGORIES,
     ImprovementPoint,
     Incident,
 )
@@ -48,7 +47,6 @@ __all__ = [
     "INCIDENT_CATEGORIES",
     "INCIDENT_LOCATIONS",
     "ROLES",
-    "SEVERE_CATEGORIES",
     "WAVE_STATUSES",
     "Answer",
     "AuditEvent",

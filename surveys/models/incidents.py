@@ -8,28 +8,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The school's incident categories (DESIGN §2), in the safety plan's order: the statistics
+# package owns the list, since it reads the categories too.
+from analysis.data import INCIDENT_CATEGORIES
 from surveys.extensions import db
 from surveys.models.accounts import utcnow
 
 if TYPE_CHECKING:
     from surveys.models.organisation import Group, SchoolYear
 
-#: The school's incident categories (the safety plan's list, DESIGN §2), in its order.
-INCIDENT_CATEGORIES = (
-    "fysiek_geweld",
-    "bedreiging",
-    "online_intimidatie",
-    "pesten",
-    "seksueel_misbruik",
-    "seksuele_intimidatie",
-    "discriminatie",
-    "vernieling",
-    "diefstal",
-    "heling",
-    "extremisme",
-)
-#: Always on the attention list, whatever the numbers (DESIGN §7).
-SEVERE_CATEGORIES = ("seksueel_misbruik", "seksuele_intimidatie", "extremisme")
 #: Handling level, lowest first: leraar -> directeur -> bestuur -> politie.
 HANDLED_BY = ("leraar", "directeur", "bestuur", "politie")
 INCIDENT_LOCATIONS = ("klas", "plein", "gymzaal", "onderweg", "online", "elders")

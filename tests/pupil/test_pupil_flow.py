@@ -381,6 +381,24 @@ def test_the_conversation_request_is_stored_apart_and_reaches_only_the_inbox(app
         fks = {fk.column.table.name for fk in ConversationRequest.__table__.foreign_keys}
         assert "responses" not in fks and "answers" not in fks
         assert "Mila" not in str(stored(app))
+        school_obj = db.session.get(School, ids["school"])
+        for role in ("coordinator", "director"):
+            f.user(school_obj, role=role, email=f"{role}@example.org", name=role)
+        db.session.commit()
+    # The coordinator's inbox page shows Mila; no other staff page does.
+    pages: dict[str, str] = {}
+    for email in ("coordinator@example.org", "director@example.org", "t0@example.org"):
+        staff = app.test_client()
+        staff.post("/login", data={"email": email, "password": f.PASSWORD})
+        seen = []
+        for url in ("/coordinator/", "/director/", "/teacher/", "/results/school",
+                    "/results/coordinator", "/incidents/", f"/sessions/{ids['session']}"):
+            response = staff.get(url)
+            seen.append(response.get_data(as_text=True) if response.status_code == 200 else "")
+        pages[email] = " ".join(seen)
+    assert "Mila" in pages["coordinator@example.org"]
+    assert "Mila" not in pages["director@example.org"]
+    assert "Mila" not in pages["t0@example.org"]
 
 
 def test_no_thanks_goes_straight_to_the_thank_you(app: Flask) -> None:
