@@ -138,10 +138,17 @@ def bench_import(url: str, pupils: int) -> dict[str, float]:
     }
 
 
+def _number(value: float | int) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--only", default="", help="run only cases whose name contains this")
     args = parser.parse_args()
     from benchmarks.overview import bench_overview
 
@@ -162,13 +169,12 @@ def main() -> None:
     print("| case | engine | result |")
     print("|---|---|---|")
     for name, case in cases:
+        if args.only not in name:
+            continue
         for engine in args.engines.split(","):
             with database(engine) as url:
                 figures = case(url)
-            shown = ", ".join(
-                f"{k} {v:,.1f}" if isinstance(v, float) else f"{k} {v:,}"
-                for k, v in figures.items()
-            )
+            shown = ", ".join(f"{k} {_number(v)}" for k, v in figures.items())
             print(f"| {name} | {engine} | {shown} |", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory of the benchmark process: {peak:.0f} MiB")
