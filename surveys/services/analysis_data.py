@@ -7,11 +7,13 @@ statistic: that is the pure ``analysis`` package's work.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import selectinload
 
 from analysis.data import GroupData, WaveData
 from analysis.policy import AttentionPolicy
@@ -55,85 +57,86 @@ def comparable_wave(year: SchoolYear, wave: SurveyWave) -> SurveyWave | None:
     return min(candidates, key=lambda w: abs((w.starts_on - previous.starts_on).days - target))
 
 
+def wave_chain(
+    year: SchoolYear, wave: SurveyWave, depth: int | None = None
+) -> list[tuple[SchoolYear, SurveyWave]]:
+    """This wave and, year by year, last year's comparable wave before it: oldest first, at
+    most ``depth`` waves (all when None)."""
+    chain = [(year, wave)]
+    seen = {wave.id}
+    while depth is None or len(chain) < depth:
+        y, w = chain[-1]
+        earlier = comparable_wave(y, w)
+        if earlier is None or earlier.id in seen:
+            break
+        seen.add(earlier.id)
+        chain.append((earlier.school_year, earlier))
+    return chain[::-1]
+
+
+def load_history(
+    school: School, year: SchoolYear, wave: SurveyWave, depth: int | None = None
+) -> list[WaveData]:
+    """Every comparable wave up to this one (oldest first), each linked to the one before.
+
+    Every group of each school year with its respondents' safety scores (construct, common
+    metric, NaN where missing) and its incidents counted in SQL; read in three queries for the
+    whole chain, however many years it spans.
+    """
+    chain = wave_chain(year, wave, depth)
+    year_ids = [y.id for y, _ in chain]
+    wave_ids = [w.id for _, w in chain]
+    groups = db.session.scalars(
+        select(Group).where(Group.school_year_id.in_(year_ids))
+        .options(selectinload(Group.grade_links)).order_by(Group.name)).all()
+    names = {g.id: g.name for g in groups}
+    score_rows = db.session.execute(
+        select(Response.wave_id, Response.group_id, cast(ConstructScore.response_id, String),
+               ConstructScore.construct, ConstructScore.common)
+        .join(Response, Response.id == ConstructScore.response_id)
+        .where(Response.wave_id.in_(wave_ids), ConstructScore.part == 0,
+               ConstructScore.construct.in_(SAFETY_CONSTRUCTS))
+        .order_by(Response.wave_id, Response.group_id, ConstructScore.response_id)).all()
+    respondents: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    for wave_id, group_id, response_id, _c, _v in score_rows:
+        index = respondents[(wave_id, group_id)]
+        index.setdefault(response_id, len(index))
+    scores: dict[tuple[int, int], dict[str, np.ndarray]] = {
+        key: {c: np.full(len(index), np.nan) for c in SAFETY_CONSTRUCTS}
+        for key, index in respondents.items()}
+    for wave_id, group_id, response_id, construct, value in score_rows:
+        if value is not None:
+            key = (wave_id, group_id)
+            scores[key][construct][respondents[key][response_id]] = value
+    incidents: dict[int, dict[str, int]] = defaultdict(dict)
+    for group_id, category, count in db.session.execute(
+            select(Incident.group_id, Incident.category, func.count())
+            .where(Incident.school_year_id.in_(year_ids), Incident.group_id.is_not(None))
+            .group_by(Incident.group_id, Incident.category)):
+        incidents[group_id][category] = int(count)
+    out: list[WaveData] = []
+    previous = None
+    for y, w in chain:
+        data = WaveData(
+            school=school.name, school_year=y.name, wave=w.name,
+            groups=tuple(
+                GroupData(name=g.name, grades=tuple(g.grades), size=g.size,
+                          previous_group=names.get(g.previous_group_id) or (
+                              g.previous_group.name if g.previous_group_id else None),
+                          scores=scores.get((w.id, g.id), {}), incidents=incidents.get(g.id, {}))
+                for g in groups if g.school_year_id == y.id),
+            previous=previous)
+        out.append(data)
+        previous = dataclasses.replace(data, previous=None)
+    return out
+
+
 def wave_data(
     school: School, year: SchoolYear, wave: SurveyWave, *, with_previous: bool = True
 ) -> WaveData:
     """Every group of ``year`` with its respondents' safety scores in ``wave`` and its
     incidents, plus last year's comparable wave (for trends) when ``with_previous``."""
-    groups = db.session.scalars(
-        select(Group).where(Group.school_year_id == year.id).order_by(Group.name)
-    ).all()
-    previous_names = dict(
-        db.session.execute(
-            select(Group.id, Group.name).where(
-                Group.id.in_([g.previous_group_id for g in groups if g.previous_group_id])
-            )
-        ).all()
-    )
-    scores = _scores(wave.id)
-    incidents = _incidents(year.id)
-    data = []
-    for group in groups:
-        data.append(
-            GroupData(
-                name=group.name,
-                grades=tuple(group.grades),
-                size=group.size,
-                previous_group=previous_names.get(group.previous_group_id),
-                scores=scores.get(group.id, {}),
-                incidents=incidents.get(group.id, {}),
-            )
-        )
-    previous = None
-    if with_previous:
-        earlier = comparable_wave(year, wave)
-        if earlier is not None:
-            previous = wave_data(school, earlier.school_year, earlier, with_previous=False)
-    return WaveData(
-        school=school.name,
-        school_year=year.name,
-        wave=wave.name,
-        groups=tuple(data),
-        previous=previous,
-    )
-
-
-def _scores(wave_id: int) -> dict[int, dict[str, np.ndarray]]:
-    """group id → construct → per-respondent common-metric scores (NaN where missing)."""
-    rows = db.session.execute(
-        select(Response.group_id, ConstructScore.response_id, ConstructScore.construct,
-               ConstructScore.common)
-        .join(Response, Response.id == ConstructScore.response_id)
-        .where(
-            Response.wave_id == wave_id,
-            ConstructScore.part == 0,
-            ConstructScore.construct.in_(SAFETY_CONSTRUCTS),
-        )
-        .order_by(Response.group_id, ConstructScore.response_id)
-    ).all()
-    respondents: dict[int, dict[object, int]] = defaultdict(dict)
-    for group_id, response_id, _construct, _value in rows:
-        respondents[group_id].setdefault(response_id, len(respondents[group_id]))
-    out: dict[int, dict[str, np.ndarray]] = {}
-    for group_id, index in respondents.items():
-        out[group_id] = {c: np.full(len(index), np.nan) for c in SAFETY_CONSTRUCTS}
-    for group_id, response_id, construct, value in rows:
-        if value is not None:
-            out[group_id][construct][respondents[group_id][response_id]] = value
-    return out
-
-
-def _incidents(year_id: int) -> dict[int, dict[str, int]]:
-    """group id → incident category → count, counted in SQL."""
-    rows = db.session.execute(
-        select(Incident.group_id, Incident.category, func.count())
-        .where(Incident.school_year_id == year_id, Incident.group_id.is_not(None))
-        .group_by(Incident.group_id, Incident.category)
-    ).all()
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    for group_id, category, count in rows:
-        out[group_id][category] = int(count)
-    return out
+    return load_history(school, year, wave, depth=2 if with_previous else 1)[-1]
 
 
 def effective_k(school: School, wave: SurveyWave) -> int:
@@ -157,4 +160,11 @@ def attention_for(school: School, year_name: str, wave_name: str | None = None):
     return attention_list(data, AttentionPolicy(k=effective_k(school, wave)))
 
 
-__all__ = ["AnalysisInputError", "OrganisationError", "attention_for", "wave_data"]
+__all__ = [
+    "AnalysisInputError",
+    "OrganisationError",
+    "attention_for",
+    "load_history",
+    "wave_chain",
+    "wave_data",
+]

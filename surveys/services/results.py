@@ -7,7 +7,6 @@ asks :mod:`surveys.permissions` first.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from collections import OrderedDict, defaultdict
@@ -17,7 +16,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 from sqlalchemy import String, cast, func, select
-from sqlalchemy.orm import selectinload
 
 import instruments
 from analysis.attention import AttentionResult, GroupAttention, attention_list
@@ -33,7 +31,6 @@ from analysis.comparisons import (
 from analysis.data import (
     INCIDENT_CATEGORIES,
     MEAN_CONSTRUCTS,
-    GroupData,
     WaveData,
     construct_kind,
 )
@@ -71,9 +68,10 @@ from surveys.models import (
 )
 from surveys.services.analysis_data import (
     SAFETY_CONSTRUCTS,
-    comparable_wave,
     effective_k,
     find_wave,
+    load_history,
+    wave_chain,
     wave_data,
 )
 
@@ -103,74 +101,6 @@ class WaveContext:
 
 def load_wave(school: School, year: SchoolYear, wave: SurveyWave) -> WaveContext:
     return WaveContext(school, year, wave, effective_k(school, wave), wave_data(school, year, wave))
-
-
-def wave_chain(year: SchoolYear, wave: SurveyWave) -> list[tuple[SchoolYear, SurveyWave]]:
-    """This wave and, year by year, last year's comparable wave before it: oldest first."""
-    chain = [(year, wave)]
-    seen = {wave.id}
-    while True:
-        y, w = chain[-1]
-        earlier = comparable_wave(y, w)
-        if earlier is None or earlier.id in seen:
-            break
-        seen.add(earlier.id)
-        chain.append((earlier.school_year, earlier))
-    return chain[::-1]
-
-
-def load_history(school: School, year: SchoolYear, wave: SurveyWave) -> list[WaveData]:
-    """Every comparable wave up to this one (oldest first), each linked to the one before.
-
-    The same data as :func:`surveys.services.analysis_data.wave_data` per wave, read in three
-    queries for the whole chain instead of several per year (ten years of a school stay fast).
-    """
-    chain = wave_chain(year, wave)
-    year_ids = [y.id for y, _ in chain]
-    wave_ids = [w.id for _, w in chain]
-    groups = db.session.scalars(
-        select(Group).where(Group.school_year_id.in_(year_ids))
-        .options(selectinload(Group.grade_links)).order_by(Group.name)).all()
-    names = {g.id: g.name for g in groups}
-    score_rows = db.session.execute(
-        select(Response.wave_id, Response.group_id, cast(ConstructScore.response_id, String),
-               ConstructScore.construct, ConstructScore.common)
-        .join(Response, Response.id == ConstructScore.response_id)
-        .where(Response.wave_id.in_(wave_ids), ConstructScore.part == 0,
-               ConstructScore.construct.in_(SAFETY_CONSTRUCTS))
-        .order_by(Response.wave_id, Response.group_id, ConstructScore.response_id)).all()
-    respondents: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    for wave_id, group_id, response_id, _c, _v in score_rows:
-        index = respondents[(wave_id, group_id)]
-        index.setdefault(response_id, len(index))
-    scores: dict[tuple[int, int], dict[str, np.ndarray]] = {
-        key: {c: np.full(len(index), np.nan) for c in SAFETY_CONSTRUCTS}
-        for key, index in respondents.items()}
-    for wave_id, group_id, response_id, construct, value in score_rows:
-        if value is not None:
-            key = (wave_id, group_id)
-            scores[key][construct][respondents[key][response_id]] = value
-    incidents: dict[int, dict[str, int]] = defaultdict(dict)
-    for group_id, category, count in db.session.execute(
-            select(Incident.group_id, Incident.category, func.count())
-            .where(Incident.school_year_id.in_(year_ids), Incident.group_id.is_not(None))
-            .group_by(Incident.group_id, Incident.category)):
-        incidents[group_id][category] = int(count)
-    out: list[WaveData] = []
-    previous = None
-    for y, w in chain:
-        data = WaveData(
-            school=school.name, school_year=y.name, wave=w.name,
-            groups=tuple(
-                GroupData(name=g.name, grades=tuple(g.grades), size=g.size,
-                          previous_group=names.get(g.previous_group_id) or (
-                              g.previous_group.name if g.previous_group_id else None),
-                          scores=scores.get((w.id, g.id), {}), incidents=incidents.get(g.id, {}))
-                for g in groups if g.school_year_id == y.id),
-            previous=previous)
-        out.append(data)
-        previous = dataclasses.replace(data, previous=None)
-    return out
 
 
 def default_wave(year: SchoolYear | None, wave_id: int | None = None) -> SurveyWave | None:
