@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-from analysis.description import wilson_interval
+from analysis.description import _finite, wilson_interval
 from analysis.privacy import DEFAULT_K, Cell, Protection, check_k, guard, protect
 
 __all__ = [
@@ -61,11 +61,6 @@ def _check_alternative(alternative: str) -> str:
     if alternative not in ALTERNATIVES:
         raise ValueError(f"alternative must be one of {ALTERNATIVES}, got {alternative!r}")
     return alternative
-
-
-def _finite(values: Sequence[float] | np.ndarray) -> np.ndarray:
-    array = np.asarray(values, dtype=float).ravel()
-    return array[~np.isnan(array)]
 
 
 @dataclass(frozen=True)

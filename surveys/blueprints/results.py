@@ -303,6 +303,20 @@ def _improvement_in(form: ImprovementForm) -> improvements.ImprovementIn:
         construct=form.construct.data or None, flag_rule=form.flag_rule.data or None)
 
 
+def _saved(save: Any) -> bool:
+    """Run one improvement-point write in its own transaction; flash how it went."""
+    begin_write()
+    try:
+        save()
+    except improvements.ImprovementError as exc:
+        db.session.rollback()
+        flash(_("The point was not saved: %(reason)s", reason=str(exc)), "error")
+        return False
+    db.session.commit()
+    flash(_("The improvement point was saved."), "info")
+    return True
+
+
 @bp.route("/improvements", methods=["GET", "POST"], endpoint="improvements")
 def improvements_view() -> Any:
     own = perm.own_school(current_user)
@@ -313,17 +327,9 @@ def improvements_view() -> Any:
         return render_template("results/improvements.html", year=None, points=[], form=None,
                                years=[])
     form = _improvement_form(year, None)
-    if form.validate_on_submit():
-        begin_write()
-        try:
-            improvements.create(current_user, year, _improvement_in(form))
-        except improvements.ImprovementError as exc:
-            db.session.rollback()
-            flash(_("The point was not saved: %(reason)s", reason=str(exc)), "error")
-        else:
-            db.session.commit()
-            flash(_("The improvement point was saved."), "info")
-            return redirect(url_for("results.improvements", year=year.id))
+    if form.validate_on_submit() and _saved(
+            lambda: improvements.create(current_user, year, _improvement_in(form))):
+        return redirect(url_for("results.improvements", year=year.id))
     return render_template("results/improvements.html", year=year,
                            points=improvements.points_for(year), form=form,
                            years=organisation.years_of(own))
@@ -337,17 +343,9 @@ def improvement_edit(point_id: int) -> Any:
     if not perm.may_manage_school(current_user, point.school_year.school_id):
         abort(403)
     form = _improvement_form(point.school_year, point)
-    if form.validate_on_submit():
-        begin_write()
-        try:
-            improvements.update(current_user, point, _improvement_in(form))
-        except improvements.ImprovementError as exc:
-            db.session.rollback()
-            flash(_("The point was not saved: %(reason)s", reason=str(exc)), "error")
-        else:
-            db.session.commit()
-            flash(_("The improvement point was saved."), "info")
-            return redirect(url_for("results.improvements", year=point.school_year_id))
+    if form.validate_on_submit() and _saved(
+            lambda: improvements.update(current_user, point, _improvement_in(form))):
+        return redirect(url_for("results.improvements", year=point.school_year_id))
     return render_template("results/improvement_form.html", form=form, point=point)
 
 
