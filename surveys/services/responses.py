@@ -11,12 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 import instruments
@@ -71,16 +75,25 @@ def receipt_digest(wave_id: int, submission_id: str) -> str:
 def claim_receipt(wave_id: int, key: str) -> bool:
     """Record that ``key`` has been used in this wave; False when it already was.
 
-    Concurrent claims of one key resolve on the unique digest: exactly one wins, on SQLite and
-    PostgreSQL alike. Adds and flushes inside a savepoint; the caller commits.
+    One ``INSERT ... ON CONFLICT DO NOTHING``: concurrent claims of one key resolve on the
+    unique digest, so exactly one wins, on SQLite and PostgreSQL alike (on PostgreSQL a second
+    claim waits for the first's transaction and then finds the key taken). The caller commits.
     """
     digest = receipt_digest(wave_id, key)
-    try:
-        with db.session.begin_nested():
-            db.session.add(SubmissionReceipt(digest=digest, wave_id=wave_id))
-    except IntegrityError:
-        return False
-    return True
+    table = SubmissionReceipt.__table__
+    dialect = db.session.get_bind().dialect.name
+    dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (dialect_insert(table).values(digest=digest, wave_id=wave_id)
+                 .on_conflict_do_nothing().returning(table.c.digest))
+    # RETURNING, not rowcount: psycopg reports no row count for this statement.
+    return db.session.execute(statement).first() is not None
+
+
+#: Instrument version ids read back from the database and checked against their files, per
+#: database engine. A committed version row never changes (a changed file must get a new
+#: version), so once read and checked its id serves every later request of the process. A row
+#: this transaction registers itself is remembered in the session only, until it is committed.
+_VERSION_IDS: WeakKeyDictionary[Engine, dict[tuple[str, int, str], int]] = WeakKeyDictionary()
 
 
 def instrument_version_id(instrument: Instrument) -> int:
@@ -89,17 +102,23 @@ def instrument_version_id(instrument: Instrument) -> int:
     A stored version whose content hash differs from the file is refused: a changed wording
     must be a new version, or old answers would be read against words the pupil never saw.
     """
-    cache: dict[tuple[str, int], int] = db.session().info.setdefault("instrument_versions", {})
-    key = (instrument.id, instrument.version)
-    if key in cache:
-        return cache[key]
+    key = (instrument.id, instrument.version, instrument.content_hash)
+    checked = _VERSION_IDS.setdefault(db.engine, {})
+    registered: dict[tuple[str, int, str], int] = db.session().info.setdefault(
+        "instrument_versions", {})
+    if key in checked:
+        return checked[key]
+    if key in registered:
+        return registered[key]
     row = db.session.scalar(
         select(InstrumentVersion).where(
             InstrumentVersion.instrument_id == instrument.id,
             InstrumentVersion.version == instrument.version,
         )
     )
+    cache = checked
     if row is None:
+        cache = registered
         try:
             with db.session.begin_nested():
                 row = InstrumentVersion(
@@ -239,14 +258,18 @@ def submit_response(
         if not claim_receipt(wave.id, submission_id):
             return None
 
+    # Stored with one Core INSERT, not through the unit of work: the id is random (P1, P2) and
+    # nothing else in this session refers to the row. The object returned is not attached.
     response = Response(
+        id=uuid.uuid4(),
         wave_id=wave.id,
         group_id=group.id,
         grade=grade,
         submitted_on=submitted_on or school_today(),
     )
-    db.session.add(response)
-    db.session.flush()
+    db.session.execute(Response.__table__.insert().values(
+        id=response.id, wave_id=response.wave_id, group_id=response.group_id,
+        grade=response.grade, submitted_on=response.submitted_on))
 
     answer_rows: list[dict[str, object]] = []
     score_rows_out: list[dict[str, object]] = []
@@ -279,6 +302,7 @@ def submit_response(
                     "n_answered": n_answered,
                 }
             )
-    db.session.execute(insert(Answer), answer_rows)
-    db.session.execute(insert(ConstructScore), score_rows_out)
+    # Core executemany on the tables (one statement each), not the ORM's bulk path.
+    db.session.execute(Answer.__table__.insert(), answer_rows)
+    db.session.execute(ConstructScore.__table__.insert(), score_rows_out)
     return response
