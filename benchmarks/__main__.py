@@ -9,38 +9,12 @@ file, or a private schema on the PostgreSQL server named by ``BENCH_DATABASE_URL
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-from sqlalchemy import create_engine, text
-
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@contextmanager
-def database(engine: str) -> Iterator[str]:
-    if engine == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.sqlite3"
-        return
-    base = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
-    schema = f"kk_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        sep = "&" if "?" in base else "?"
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+from benchmarks.common import database, save
 
 
 def make_app(url: str):  # type: ignore[no-untyped-def]
@@ -166,6 +140,7 @@ def main() -> None:
             lambda url: bench_overview(url, years=overview_years),
         ),
     ]
+    rows = []
     print("| case | engine | result |")
     print("|---|---|---|")
     for name, case in cases:
@@ -175,9 +150,13 @@ def main() -> None:
             with database(engine) as url:
                 figures = case(url)
             shown = ", ".join(f"{k} {_number(v)}" for k, v in figures.items())
+            rows.append({"case": name, "engine": engine, "shown": shown, "figures": figures})
             print(f"| {name} | {engine} | {shown} |", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory of the benchmark process: {peak:.0f} MiB")
+    if not args.only:
+        save("micro", {"rows": rows, "peak_rss_mb": round(peak)},
+             "python -m benchmarks" + (" --quick" if args.quick else ""))
 
 
 if __name__ == "__main__":

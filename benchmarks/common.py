@@ -11,8 +11,14 @@ import json
 import os
 import platform
 import resource
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import create_engine, text
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -45,3 +51,26 @@ def save(name: str, payload: dict[str, Any], command: str) -> Path:
     }
     path.write_text(json.dumps(record, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return path
+
+
+@contextmanager
+def database(engine: str) -> Iterator[str]:
+    """A fresh, empty database: a temporary SQLite file, or a private schema on the PostgreSQL
+    server named by ``BENCH_DATABASE_URL`` (default: the local ``test`` database), dropped
+    afterwards."""
+    if engine == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.sqlite3"
+        return
+    base = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
+    schema = f"kk_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        sep = "&" if "?" in base else "?"
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

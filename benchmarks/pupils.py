@@ -35,8 +35,8 @@ import aiohttp
 import numpy as np
 from sqlalchemy import create_engine, func, select
 
-from benchmarks.common import save
-from benchmarks.server import ClassInfo, database, make_app, prepare, served
+from benchmarks.common import database, save
+from benchmarks.server import ClassInfo, make_app, prepare, served
 
 TOKEN = re.compile(r'name="t" value="([^"]+)"')
 SCREEN = re.compile(r'class="screen screen-(\w+)')
@@ -281,22 +281,22 @@ def check_stored(url: str) -> dict[str, Any]:
             "answers_per_grade": {g: a for g, (a, _) in sorted(expected.items())}}
 
 
-def load(engine: str, *, pupils: int, ramp: float, think: tuple[float, float],
-         limit: float = 300, seed: int = 9) -> dict[str, Any]:
-    """``pupils`` pupils arriving over ``ramp`` seconds, all finished within ``limit``."""
-    with database(engine) as url:
-        classes = prepare(url, schools=max(1, pupils // 150))
-        rng = random.Random(seed)
-        starts = [(rng.uniform(0, ramp), classes[i % len(classes)].code, None)
-                  for i in range(pupils)]
-        with served(url) as server:
-            started = time.monotonic()
-            tally = asyncio.run(_run_pupils(server.base, starts, think, limit, seed,
-                                            again=False))
-            elapsed = round(time.monotonic() - started, 1)
-            logged = server_errors(server)
-            rss = server.worker_rss_mb()
-        stored = check_stored(url)
+def load_at(url: str, *, pupils: int, ramp: float, think: tuple[float, float],
+            limit: float = 300, seed: int = 9) -> dict[str, Any]:
+    """``pupils`` pupils arriving over ``ramp`` seconds on the (empty) database at ``url``, all
+    finished within ``limit`` seconds (the run stops there by itself)."""
+    classes = prepare(url, schools=max(1, pupils // 150))
+    rng = random.Random(seed)
+    starts = [(rng.uniform(0, ramp), classes[i % len(classes)].code, None)
+              for i in range(pupils)]
+    with served(url) as server:
+        started = time.monotonic()
+        tally = asyncio.run(_run_pupils(server.base, starts, think, limit, seed,
+                                        again=False))
+        elapsed = round(time.monotonic() - started, 1)
+        logged = server_errors(server)
+        rss = server.worker_rss_mb()
+    stored = check_stored(url)
     summary = tally.summary()
     summary.update(elapsed_s=elapsed, stored=stored, server_errors_logged=logged,
                    worker_peak_rss_mb=rss)
@@ -338,7 +338,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         n = (args.pupils or [100 if args.quick else 1000])[0]
         ramp = 20 if args.quick else args.ramp
         for engine in engines:
-            s = load(engine, pupils=n, ramp=ramp, think=think)
+            with database(engine) as url:
+                s = load_at(url, pupils=n, ramp=ramp, think=think)
             figures[engine] = s
             print(f"{engine:10s} {n} pupils in {s['elapsed_s']} s: acknowledged "
                   f"{s['acknowledged']}, stored {s['stored']['responses']}, partial "

@@ -25,33 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
-from benchmarks.common import PG_DEFAULT
-
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "benchmark-secret-key-not-for-production-" + "x" * 24
-
-
-@contextmanager
-def database(engine: str) -> Iterator[str]:
-    """A fresh, empty database: a temporary SQLite file, or a private PostgreSQL schema."""
-    if engine == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.sqlite3"
-        return
-    base = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
-    schema = f"kk_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        sep = "&" if "?" in base else "?"
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def engine_of(url: str) -> str:
@@ -90,7 +65,8 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
                  "--bind", f"127.0.0.1:{self.port}", "--backlog", "4096",
-                 "--timeout", "60", "--graceful-timeout", "5", "benchmarks.wsgi:app"],
+                 "--timeout", "60", "--graceful-timeout", "5", "--preload",
+                 "benchmarks.wsgi:app"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )

@@ -29,8 +29,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, func, select
 
-from benchmarks.common import save
-from benchmarks.server import database, finished_tokens, make_app, prepare, served
+from benchmarks.common import database, save
+from benchmarks.server import finished_tokens, make_app, prepare, served
 
 LUA = Path(__file__).resolve().parent / "lua" / "bodies.lua"
 THREADS = 2

@@ -102,3 +102,7 @@ def floor() -> tuple[str, int]:
 
 app = create_app()
 app.register_blueprint(bench)
+# Served with --preload: the master imports the application once and forks the workers, so a
+# connection opened while creating it must not be shared with them.
+with app.app_context():
+    db.engine.dispose()
