@@ -30,6 +30,13 @@ TEXTS: dict[str, tuple[str, str]] = {
                      "We don't know this code. Take another look at the board."),
     "code_too_many": ("Wacht even en probeer het dan nog een keer.",
                       "Wait a moment, then try again."),
+    "pass_unknown": ("Deze QR-code werkt niet meer. Typ de klascode die op het bord staat.",
+                     "This QR code doesn't work any more. Type the class code from the board."),
+    # --- too many codes tried on this tablet network: wait a moment
+    "wait_heading": ("Even geduld", "Just a moment"),
+    "wait_qr": ("Heeft je juf of meester een QR-code? Scan die, dan kun je meteen beginnen.",
+                "Does your teacher have a QR code? Scan it, and you can start straight away."),
+    "try_again": ("Nog een keer proberen", "Try again"),
     "card_heading": ("Typ de code van jouw kaartje", "Type the code on your card"),
     "card_help": ("Elk kaartje werkt maar één keer.", "Each card works only once."),
     "card_label": ("Code van je kaartje", "Code on your card"),
@@ -129,6 +136,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     "closed_text": ("Vraag je juf of meester wat je kunt doen.", "Ask your teacher what to do."),
     "wait_network": ("Even wachten, we proberen het nog een keer...",
                      "Just a moment, we're trying again..."),
+    "try_again_text": ("Dat ging niet goed. Probeer het nog een keer.",
+                       "That didn't work. Please try again."),
+    "pick_an_answer": ("Kies een van de gezichtjes, of druk op 'Zeg ik liever niet'.",
+                       "Pick one of the faces, or press 'I'd rather not say'."),
+    "pick_a_grade": ("Kies de groep waar jij in zit.", "Choose the group you are in."),
+    "oops_heading": ("Oeps, dat ging niet goed", "Oops, that didn't work"),
+    "too_big_text": ("De tablet stuurde veel te veel tegelijk. Geen zorgen, jij hebt niets fout "
+                     "gedaan. Begin gewoon opnieuw.",
+                     "The tablet sent far too much at once. Don't worry, you did nothing wrong. "
+                     "Just start again."),
+    "unreadable_text": ("De tablet stuurde iets wat wij niet kunnen lezen. Geen zorgen, jij hebt "
+                        "niets fout gedaan. Begin gewoon opnieuw.",
+                        "The tablet sent something we can't read. Don't worry, you did nothing "
+                        "wrong. Just start again."),
 
     # --- the teacher's session pages (staff)
     "s_title": ("Vragenlijst in de klas", "Questionnaire in class"),
@@ -151,6 +172,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "s_qr_alt": ("QR-code die naar de vragenlijst van deze klas leidt",
                  "QR code that leads to this class's questionnaire"),
     "s_kiosk": ("Link voor klassentablets (kioskmodus)", "Link for classroom tablets (kiosk mode)"),
+    "s_kiosk_qr": ("Of scan deze QR-code met de tablet.", "Or scan this QR code with the tablet."),
+    "s_kiosk_qr_alt": ("QR-code met de link voor klassentablets",
+                       "QR code with the link for classroom tablets"),
+    "s_pass_help": ("De QR-codes bevatten een lange geheime link: die werkt ook als er te vaak een "
+                    "verkeerde code is getypt.",
+                    "The QR codes hold a long secret link: it keeps working even when wrong codes "
+                    "have been typed too often."),
     "s_kiosk_help": ("Open deze link op een tablet die de kinderen om de beurt gebruiken. Na elk "
                      "kind gaat de tablet vanzelf terug naar het begin.",
                      "Open this link on a tablet the pupils take turns on. After each pupil the "

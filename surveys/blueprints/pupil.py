@@ -9,6 +9,13 @@ adds one-tap answers, read-aloud, a retry queue for the final submit and the kio
 Anonymity (DESIGN §4 P1-P3): these routes log nothing (the development server's request log
 lines for ``/k/`` are dropped by a logging filter installed with the blueprint); the code a pupil
 types is never stored with or beside a response; only the date is.
+
+Bad input (DESIGN §9) gets a clear answer in the child's words and changes nothing: a posted
+body must be a small url-encoded form (413 and 415 otherwise), a token must be genuine and of
+the right shape, a tampered answer or grade keeps the pupil on the screen with a 422, an
+unknown action gets a 400. Typed class codes go through the guessing budget of
+``services.sessions`` (a 429 "wait a moment" screen); the QR code and kiosk tablets use the
+session's unguessable pass instead.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import (
@@ -33,16 +41,19 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 import instruments
 from instruments import Instrument, Item
 from surveys.database import begin_write
 from surveys.extensions import csrf, db
-from surveys.models import ClassSession, Group, SurveyWave
+from surveys.models import ClassSession, Group, GroupTeacher, SurveyWave
 from surveys.pupil_texts import LANGUAGES, text
 from surveys.services import sessions as svc
-from surveys.services.responses import AnswerIn, SubmissionError, submit_response
+from surveys.services.responses import AnswerIn, SubmissionError, Target, submit_response
 
 PREFIX = "/k"
 bp = Blueprint("pupil", __name__, url_prefix=PREFIX)
@@ -54,6 +65,14 @@ STEP_MAX_AGE = 4 * 3600
 SUBMIT_MAX_AGE = 7 * 24 * 3600
 SPEECH_LANG = {"nl": "nl-NL", "en": "en-GB"}
 SKIPPED = -1
+#: The largest body a pupil screen posts: a token (at most 20,000 characters) and a few short
+#: fields. The app-wide MAX_CONTENT_LENGTH is far larger, for the staff's CSV uploads.
+PUPIL_MAX_BODY = 64 * 1024
+FORM_TYPE = "application/x-www-form-urlencoded"
+#: What each screen may ask of /k/step; anything else is a tampered form.
+STEP_ACTIONS = {"c": {"next", "lang"}, "w": {"start", "next", "back", "lang"},
+                "g": {"next", "back", "lang"}, "s": {"next", "skip", "back", "lang"}}
+TALK_ACTIONS = {None, "yes", "no", "skip", "request"}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
@@ -87,6 +106,40 @@ def _install_log_filter(_state: Any) -> None:
     logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, DropPupilRequests) for f in logger.filters):
         logger.addFilter(_FILTER)
+
+
+@bp.before_request
+def _only_small_forms() -> Any:
+    """A pupil screen posts a small url-encoded form; anything else is refused before it is read.
+
+    JSON, text and multipart bodies (with files or without) get a 415, a body over
+    ``PUPIL_MAX_BODY`` a 413, each with a friendly page (or the queue's JSON), and nothing read.
+    """
+    request.max_content_length = current_app.config.get("PUPIL_MAX_CONTENT_LENGTH",
+                                                        PUPIL_MAX_BODY)
+    if request.content_length is not None and request.content_length > request.max_content_length:
+        raise RequestEntityTooLarge
+    has_body = bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", "").lower()
+    if request.method == "POST" and has_body and request.mimetype != FORM_TYPE:
+        return _unreadable(415, "unreadable_text")
+    return None
+
+
+def _unreadable(status: int, key: str) -> Any:
+    """A body we will not read: said in the language asked for in the address, or Dutch."""
+    lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else "nl"
+    if wants_json():
+        return jsonify(ok=False, retry=False), status
+    return render("message.html", lang=lang, status=status,
+                  speech=text("oops_heading", lang) + ". " + text(key, lang),
+                  heading=text("oops_heading", lang), body=text(key, lang),
+                  link=url_for("pupil.start", lang=lang), link_text=text("start_again", lang))
+
+
+@bp.errorhandler(413)
+def _too_large(_error: Exception) -> Any:
+    return _unreadable(413, "too_big_text")
 
 
 @bp.after_request
@@ -132,9 +185,36 @@ def load(token: str | None, max_age: int) -> tuple[dict[str, Any], dt.datetime]:
         signed = dt.datetime.fromtimestamp(fernet.extract_timestamp(raw), tz=dt.UTC)
     except (InvalidToken, UnicodeEncodeError, ValueError):
         raise StaleToken from None
-    if not isinstance(state, dict) or state.get("v") != 1:
+    if not well_formed(state):
         raise StaleToken
     return state, signed
+
+
+def _is_int(value: object) -> bool:
+    return type(value) is int  # not bool, not float
+
+
+def well_formed(state: object) -> bool:
+    """The token's state has the shape this code writes (a sealed token is genuine, but a
+    token from another version, or a bug, must not reach the database as a 500)."""
+    if not isinstance(state, dict) or not _is_int(state.get("v")) or state["v"] != 1:
+        return False
+    if not (_is_int(state.get("sid")) and _is_int(state.get("st"))
+            and state.get("l") in LANGUAGES and state.get("k") in (0, 1)
+            and _is_int(state.get("k")) and isinstance(state.get("n"), str)
+            and 8 <= len(state["n"]) <= 100):
+        return False
+    phase = state.get("p")
+    if phase == "end":
+        return True
+    if phase not in STEP_ACTIONS:
+        return False
+    answers = state.get("a")
+    return ((state.get("g") is None or _is_int(state.get("g"))) and _is_int(state.get("i"))
+            and (state.get("fp") is None or isinstance(state.get("fp"), str))
+            and isinstance(answers, dict)
+            and all(k.isascii() and k.isdigit() and _is_int(v) for k, v in answers.items())
+            and (phase != "s" or _is_int(state.get("g"))))
 
 
 # --- what a pupil is asked ---------------------------------------------------------------------
@@ -227,13 +307,73 @@ class Pupil:
         return self.session.wave
 
     def plan(self) -> Plan:
-        return build_plan(self.wave, self.group, int(self.state["g"]), self.lang)
+        """The questionnaire for this pupil's grade and language, from the process's short-lived
+        plan cache (DESIGN §8: a screen should not reload the wave's instruments and the group's
+        teachers from the database for every tap)."""
+        grade = int(self.state["g"])
+        cache = _PLANS.setdefault(db.engine, {})
+        key = (self.session.id, self.session.wave_id, self.session.group_id, grade, self.lang)
+        now = time.monotonic()
+        hit = cache.get(key)
+        if hit is not None and now - hit[0] < PLAN_TTL:
+            return hit[1]
+        if len(cache) > PLAN_CACHE_SIZE:
+            cache.clear()
+        plan = build_plan(self.wave, self.group, grade, self.lang)
+        cache[key] = (now, plan)
+        return plan
+
+
+def target_of(pupil: Pupil) -> Target:
+    """What storing needs of the session's wave and group, cached like the plan."""
+    cache = _TARGETS.setdefault(db.engine, {})
+    key = (pupil.session.wave_id, pupil.session.group_id)
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[0] < PLAN_TTL:
+        return hit[1]
+    if len(cache) > PLAN_CACHE_SIZE:
+        cache.clear()
+    target = Target.of(pupil.wave, pupil.group)
+    cache[key] = (now, target)
+    return target
+
+
+#: How long a worker reuses a built plan. A plan changes only when the group's teachers are
+#: edited during a session (instruments are fixed once a wave has answers); such an edit
+#: reaches every screen within this time.
+PLAN_TTL = 30.0
+PLAN_CACHE_SIZE = 5_000
+_PLANS: WeakKeyDictionary[Engine, dict[tuple[int, int, int, int, str], tuple[float, Plan]]] = (
+    WeakKeyDictionary())
+_TARGETS: WeakKeyDictionary[Engine, dict[tuple[int, int], tuple[float, Target]]] = (
+    WeakKeyDictionary())
+
+#: What storing a questionnaire reads of its session, loaded in one go (a handful of queries,
+#: not a lazy load per attribute): the wave with its instruments, the group with grades and
+#: teachers. The screens in between read only the session's row and take the plan from the cache.
+SESSION_LOAD = (
+    joinedload(ClassSession.wave).selectinload(SurveyWave.instruments),
+    joinedload(ClassSession.group).selectinload(Group.grade_links),
+    joinedload(ClassSession.group).selectinload(Group.teacher_links)
+    .joinedload(GroupTeacher.user),
+)
 
 
 def pupil_from(token: str | None, max_age: int = STEP_MAX_AGE) -> Pupil:
     state, signed = load(token, max_age)
-    session = db.session.get(ClassSession, state.get("sid"))
-    if session is None or not isinstance(state.get("st"), int):
+    return pupil_of(state, signed)
+
+
+def pupil_of(state: dict[str, Any], signed: dt.datetime, *, everything: bool = False) -> Pupil:
+    """The pupil in ``state``: the session's row, or with ``everything`` its wave and group
+    too (for storing the answers)."""
+    sid = state.get("sid")
+    if not isinstance(sid, int) or isinstance(sid, bool) or not isinstance(state.get("st"), int):
+        raise StaleToken
+    query = select(ClassSession).where(ClassSession.id == sid)
+    session = db.session.scalars(query.options(*SESSION_LOAD) if everything else query).first()
+    if session is None:
         raise StaleToken
     return Pupil(state, session, signed)
 
@@ -257,7 +397,15 @@ def school_language(session: ClassSession) -> str:
 
 
 def kiosk_home(session: ClassSession) -> str:
-    return url_for("pupil.kiosk", code=session.code)
+    """Where a kiosk tablet returns after each pupil: the session's pass, not the typed code, so
+    that a tablet which served its class once never waits for the guessing budget."""
+    return url_for("pupil.kiosk", code=svc.class_pass(session))
+
+
+def asked_lang() -> str:
+    """The language the request asks for (a form field or the address), else Dutch."""
+    chosen = request.values.get("lang")
+    return chosen if chosen in LANGUAGES else "nl"
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -269,6 +417,7 @@ def render(template: str, *, lang: str, speech: str, status: int = 200, **contex
         return text(key, lang, **values)
 
     context.setdefault("kiosk_home", None)
+    context.setdefault("notice", None)
     context.setdefault("young", False)
     context.setdefault("autoread", False)
     page = render_template(
@@ -297,6 +446,24 @@ def closed(lang: str = "nl", status: int = 410) -> tuple[str, int]:
                   link=url_for("pupil.start"), link_text=text("to_start", lang))
 
 
+def wait_screen(lang: str, seconds: int, *, code: str | None, kiosk: bool) -> Any:
+    """The guessing budget (or this code's own limit) is spent: "wait a moment, then try
+    again", and a word about the QR code, which works straight away."""
+    heading, body, tip = (text("wait_heading", lang), text("code_too_many", lang),
+                          text("wait_qr", lang))
+    other = "en" if lang == "nl" else "nl"
+    if request.method == "POST":
+        retry_url, lang_url = None, url_for("pupil.start", lang=other)
+    else:
+        endpoint = "pupil.kiosk" if kiosk else "pupil.link"
+        retry_url = url_for(endpoint, code=code, lang=lang)
+        lang_url = url_for(endpoint, code=code, lang=other)
+    page, status = render("wait.html", lang=lang, status=429, speech=f"{heading}. {body} {tip}",
+                          heading=heading, body=body, tip=tip, retry_url=retry_url,
+                          retry_code=code, lang_url=lang_url)
+    return page, status, {"Retry-After": str(seconds)}
+
+
 def keypad_screen(*, lang: str, card: bool, value: str = "", error: str | None = None,
                   token: str | None = None, status: int = 200) -> tuple[str, int]:
     heading = text("card_heading" if card else "code_heading", lang)
@@ -319,15 +486,19 @@ def progress_text(lang: str, remaining: int, total: int) -> str:
     return text("progress_many", lang, n=remaining)
 
 
-def show(pupil: Pupil) -> tuple[str, int]:
-    """Render the screen the pupil's state points at, with a freshly signed token."""
+def show(pupil: Pupil, *, notice: str | None = None, status: int = 200) -> tuple[str, int]:
+    """Render the screen the pupil's state points at, with a freshly signed token.
+
+    ``notice`` is a line shown above the screen (a tampered form); ``status`` its HTTP status.
+    """
     state, lang = pupil.state, pupil.lang
     kiosk = kiosk_home(pupil.session) if state.get("k") else None
-    common: dict[str, Any] = {"kiosk_home": kiosk}
+    common: dict[str, Any] = {"kiosk_home": kiosk, "notice": notice, "status": status}
     phase = state["p"]
     if phase == "c":
         typed, error = state.pop("typed", ""), state.pop("err", None)
-        return keypad_screen(lang=lang, card=True, token=dump(state), value=typed, error=error)
+        return keypad_screen(lang=lang, card=True, token=dump(state), value=typed,
+                             error=error or notice, status=status)
     if phase == "w":
         paragraphs = [text(f"welcome_{n}", lang) for n in (1, 2, 3, 4)]
         speech = " ".join([text("welcome_heading", lang) + ".", *paragraphs])
@@ -383,16 +554,20 @@ def show(pupil: Pupil) -> tuple[str, int]:
 # --- routes ------------------------------------------------------------------------------------
 
 
-def join(code: str, *, kiosk: bool) -> tuple[str, int]:
-    lang = request.values.get("lang") if request.values.get("lang") in LANGUAGES else "nl"
-    code = svc.normalise_code(code)
-    if not svc.attempt_allowed("class", code):
-        return keypad_screen(lang=lang, card=False, value=code, status=429,
-                             error=text("code_too_many", lang))
-    session = svc.find_session(code)
+def join(raw: str, *, kiosk: bool) -> Any:
+    """Into a class session by a typed code or by the session's pass (QR code, kiosk home)."""
+    lang = asked_lang()
+    entry = svc.enter(raw)
+    by_pass = svc.is_class_pass(raw)
+    code = "" if by_pass else svc.normalise_code(raw)[:svc.CLASS_CODE_LENGTH]
+    if entry.outcome == "wait":
+        return wait_screen(lang, entry.wait, code=code, kiosk=kiosk)
+    if entry.outcome == "closed":
+        return closed(lang)
+    session = entry.session
     if session is None:
         return keypad_screen(lang=lang, card=False, value=code, status=404,
-                             error=text("code_unknown", lang))
+                             error=text("pass_unknown" if by_pass else "code_unknown", lang))
     lang = school_language(session)
     state = new_state(session, kiosk=kiosk, lang=lang)
     return show(Pupil(state, session, svc.utcnow()))
@@ -401,27 +576,30 @@ def join(code: str, *, kiosk: bool) -> tuple[str, int]:
 @bp.route("/", methods=["GET", "POST"])
 def start() -> tuple[str, int]:
     """The code keypad. Without JavaScript each key is a submit button that adds a letter."""
-    lang = request.values.get("lang") if request.values.get("lang") in LANGUAGES else "nl"
+    lang = asked_lang()
     if request.method == "GET":
         return keypad_screen(lang=lang, card=False)
-    typed = svc.normalise_code(request.form.get("code"))
+    typed = svc.normalise_code(request.form.get("code"))[:svc.CLASS_CODE_LENGTH + 2]
     key = request.form.get("key", "go")
     if key == "del":
         return keypad_screen(lang=lang, card=False, value=typed[:-1])
     if len(key) == 1 and key in svc.CODE_ALPHABET:
         return keypad_screen(lang=lang, card=False, value=(typed + key)[:svc.CLASS_CODE_LENGTH])
+    if key != "go":
+        return keypad_screen(lang=lang, card=False, value=typed[:svc.CLASS_CODE_LENGTH],
+                             error=text("try_again_text", lang), status=400)
     return join(typed, kiosk=False)
 
 
 @bp.get("/<code>")
-def link(code: str) -> tuple[str, int]:
-    """The QR code's target: the class code in the address."""
+def link(code: str) -> Any:
+    """The QR code's target: the session's pass (or a typed class code) in the address."""
     return join(code, kiosk=False)
 
 
 @bp.get("/kiosk/<code>")
-def kiosk(code: str) -> tuple[str, int]:
-    """A classroom tablet shared by the class: returns here after each pupil."""
+def kiosk(code: str) -> Any:
+    """A classroom tablet shared by the class: returns here, by the pass, after each pupil."""
     return join(code, kiosk=True)
 
 
@@ -433,11 +611,15 @@ def step() -> tuple[str, int]:
         pupil = pupil_from(request.form.get("t"))
     except StaleToken:
         return stale(lang)
+    state = pupil.state
+    if state["p"] not in STEP_ACTIONS:  # the token of another screen (the end)
+        return stale(pupil.lang)
     if not svc.may_continue(pupil.session, pupil.started):
         return closed(pupil.lang)
-    state = pupil.state
     do = request.form.get("do", "next")
     try:
+        if do not in STEP_ACTIONS[state["p"]]:
+            return show(pupil, notice=text("try_again_text", pupil.lang), status=400)
         if do == "lang":
             state["l"] = "en" if pupil.lang == "nl" else "nl"
             if state["p"] == "c":
@@ -458,22 +640,23 @@ def step() -> tuple[str, int]:
                 state["p"] = "w"
             else:
                 grade = _int(request.form.get("grade"))
-                if grade in pupil.group.grades:
-                    enter_questions(pupil, grade)
-        elif phase == "s":
-            move(pupil, do)
-        else:
-            raise StaleToken
+                if grade not in pupil.group.grades:
+                    return show(pupil, notice=text("pick_a_grade", pupil.lang), status=422)
+                enter_questions(pupil, grade)
+        elif not move(pupil, do):
+            return show(pupil, notice=text("pick_an_answer", pupil.lang), status=422)
         return show(pupil)
     except StaleToken:
         return stale(pupil.lang)
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
+    """A whole number as a form sends it: ASCII digits with an optional minus, nothing else
+    (no spaces, no "٣" or "３" that Python's int() would also take)."""
+    if value is None or not 1 <= len(value) <= 4:
         return None
+    digits = value[1:] if value.startswith("-") else value
+    return int(value) if digits.isascii() and digits.isdigit() else None
 
 
 def enter_questions(pupil: Pupil, grade: int) -> None:
@@ -484,7 +667,8 @@ def enter_questions(pupil: Pupil, grade: int) -> None:
     state["fp"] = pupil.plan().fingerprint()
 
 
-def move(pupil: Pupil, do: str) -> None:
+def move(pupil: Pupil, do: str) -> bool:
+    """Apply ``do`` on a question screen; False (nothing changed) for a tampered answer."""
     state = pupil.state
     plan = pupil.plan()
     if state.get("fp") != plan.fingerprint():
@@ -496,7 +680,7 @@ def move(pupil: Pupil, do: str) -> None:
             state["p"] = "g" if len(pupil.group.grades) > 1 else "w"
         else:
             state["i"] = index - 1
-        return
+        return True
     if screen.kind == "question":
         key = str(screen.question)
         question = plan.questions[screen.question or 0]
@@ -507,8 +691,9 @@ def move(pupil: Pupil, do: str) -> None:
         elif value is not None and value in scale.values:
             state["a"][key] = value
         elif request.form.get("answer") is not None:
-            return  # a tampered value: stay on this screen
+            return False  # a tampered value: stay on this screen
     state["i"] = min(index + 1, len(plan.screens) - 1)
+    return True
 
 
 def card_step(pupil: Pupil, do: str) -> tuple[str, int]:
@@ -521,13 +706,16 @@ def card_step(pupil: Pupil, do: str) -> tuple[str, int]:
     if len(key) == 1 and key in svc.CODE_ALPHABET:
         state["typed"] = (typed + key)[:svc.CARD_CODE_LENGTH]
         return show(pupil)
+    if key != "go":
+        state["typed"] = typed[:svc.CARD_CODE_LENGTH]
+        return show(pupil, notice=text("try_again_text", lang), status=400)
     if not svc.attempt_allowed("card", typed):
         state.update(typed=typed, err=text("code_too_many", lang))
-        return show(pupil)
+        return show(pupil, status=429)
     if not svc.redeem_card(wave_id=pupil.session.wave_id, group_id=pupil.session.group_id,
                            code=typed):
         state.update(typed=typed, err=text("card_used", lang))
-        return show(pupil)
+        return show(pupil, status=422)
     state["p"] = "w"
     return show(pupil)
 
@@ -539,15 +727,21 @@ def wants_json() -> bool:
 @bp.post("/send")
 def send() -> Any:
     """Store the finished questionnaire, once, however often the tablet sends it (P3b)."""
-    lang = "nl"
+    lang = asked_lang()
     try:
-        pupil = pupil_from(request.form.get("t"), max_age=SUBMIT_MAX_AGE)
+        state, signed = load(request.form.get("t"), max_age=SUBMIT_MAX_AGE)
+        # The write transaction starts before anything is read, so what is read stays loaded
+        # (starting it later would end the read transaction and expire all of it).
+        begin_write()
+        pupil = pupil_of(state, signed)
         lang = pupil.lang
         state = pupil.state
         if state.get("p") != "s" or state.get("g") is None:
             raise StaleToken
         plan = pupil.plan()
         if state.get("fp") != plan.fingerprint():
+            raise StaleToken
+        if state["i"] != len(plan.screens) - 1:  # only the done screen sends (its token)
             raise StaleToken
     except StaleToken:
         return _refuse(stale(lang))
@@ -569,17 +763,17 @@ def send() -> Any:
                                 question.item.key,
                                 None if value in (None, SKIPPED) else int(value),
                                 question.part))
-    begin_write()
     try:
-        stored = submit_response(wave=pupil.wave, group=pupil.group, grade=int(state["g"]),
+        stored = submit_response(target=target_of(pupil), grade=int(state["g"]),
                                  answers=answers, submission_id=submission_id)
     except SubmissionError:
         db.session.rollback()
         return _refuse(stale(lang))
+    session_id = session.id
     if stored is not None:
-        svc.count_finished(session.id)
+        svc.count_finished(session_id)
     db.session.commit()
-    after = dump({"v": 1, "sid": session.id, "st": state["st"], "l": lang,
+    after = dump({"v": 1, "sid": session_id, "st": state["st"], "l": lang,
                   "k": state.get("k", 0), "p": "end", "n": submission_id})
     target = url_for("pupil.talk", t=after)
     if wants_json():
@@ -589,6 +783,7 @@ def send() -> Any:
 
 def _refuse(page: tuple[str, int]) -> Any:
     """A submission that can never succeed: a friendly page, or JSON the queue can act on."""
+    db.session.rollback()  # end the write transaction send() began, at once
     if wants_json():
         return jsonify(ok=False, retry=False), 422
     return page[0], 422
@@ -610,19 +805,23 @@ def talk() -> tuple[str, int]:
     try:
         pupil = end_pupil(request.values.get("t"))
     except StaleToken:
-        return stale()
+        return stale(asked_lang())
     lang = pupil.lang
     token = dump(pupil.state)
     school = svc.school_of(pupil.group)
     person = svc.vertrouwenspersoon(school)
     kiosk = kiosk_home(pupil.session) if pupil.state.get("k") else None
     do = request.form.get("do") if request.method == "POST" else None
+    if do not in TALK_ACTIONS:
+        speech = text("talk_heading", lang) + " " + text("talk_text", lang)
+        return render("talk.html", lang=lang, speech=speech, token=token, kiosk_home=kiosk,
+                      notice=text("try_again_text", lang), status=400)
     if do in ("no", "skip"):
         return thanks_page(pupil, requested=False)
     if do in ("yes", "request"):
         error = None
-        first_name = (request.form.get("first_name") or "").strip()
-        group_label = (request.form.get("group_label") or pupil.group.name).strip()
+        first_name = svc.clean_text(request.form.get("first_name"))
+        group_label = svc.clean_text(request.form.get("group_label")) or pupil.group.name
         if do == "request":
             if first_name:
                 # One request per finished questionnaire: a replayed page adds nothing.
@@ -659,11 +858,27 @@ def thanks_page(pupil: Pupil, *, requested: bool) -> tuple[str, int]:
                   kiosk_reset=bool(kiosk), token=dump(pupil.state))
 
 
+@bp.before_app_request
+def _unrouted_pupil_paths() -> Any:
+    """An address under /k/ that matches no pupil route (or not with this method) gets the
+    pupil's own friendly page, not the staff error page: blueprint error handlers never see
+    routing errors, so they are caught here, before the app would raise them."""
+    error = request.routing_exception
+    if error is None or not (request.path == PREFIX or request.path.startswith(PREFIX + "/")):
+        return None
+    status = getattr(error, "code", None)
+    if status not in (404, 405):
+        return None  # a redirect (/k to /k/) goes ahead
+    lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else "nl"
+    page, status = stale(lang, status=status)
+    return page, status, {"Content-Security-Policy": CSP, "Cache-Control": "no-store"}
+
+
 @bp.errorhandler(404)
 def _not_found(_error: Exception) -> tuple[str, int]:
-    return stale(status=404)
+    return stale(asked_lang(), status=404)
 
 
 @bp.errorhandler(405)
 def _bad_method(_error: Exception) -> tuple[str, int]:
-    return stale(status=405)
+    return stale(asked_lang(), status=405)

@@ -1,6 +1,11 @@
 """The teacher's side of a questionnaire session, under ``/sessions/``: start one for a group,
 show the class code, QR code and kiosk link with a live count, close it, print one-time code cards.
 
+The QR codes (the class's and the kiosk link's) carry the session's unguessable pass rather than
+the six-character code, so they keep working while a guessing run has spent the budget of typed
+codes (see ``services.sessions``); the short typed forms stay on the page for tablets without a
+camera.
+
 Only a group's own teachers (and the director standing in) may do this, as
 ``permissions.may_run_sessions`` decides.
 """
@@ -84,7 +89,7 @@ def show(session_id: int) -> str:
         "sessions/show.html", session=session, group=session.group, wave=session.wave,
         is_open=svc.session_is_open(session), ends=ends_local,
         start_url=url_for("pupil.start", _external=True),
-        link_url=url_for("pupil.link", code=session.code, _external=True),
+        link_url=url_for("pupil.link", code=svc.class_pass(session), _external=True),
         kiosk_url=url_for("pupil.kiosk", code=session.code, _external=True),
         grace=int(svc.grace().total_seconds() // 60),
         unused_cards=svc.unused_cards(session.wave, session.group)
@@ -103,8 +108,10 @@ def count(session_id: int) -> Response:
 @bp.get("/<int:session_id>/qr.svg")
 @login_required
 def qr(session_id: int) -> Response:
+    """The QR code of the class (``?for=kiosk``: of the kiosk link), with the session's pass."""
     session = session_or_404(session_id)
-    code = segno.make(url_for("pupil.link", code=session.code, _external=True), error="m")
+    endpoint = "pupil.kiosk" if request.args.get("for") == "kiosk" else "pupil.link"
+    code = segno.make(url_for(endpoint, code=svc.class_pass(session), _external=True), error="m")
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", scale=8, border=2, title="Klasklimaat")
     response = Response(buffer.getvalue(), mimetype="image/svg+xml")

@@ -14,11 +14,12 @@ import hmac
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -72,6 +73,10 @@ def receipt_digest(wave_id: int, submission_id: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+#: The receipt statement of each dialect, built once (its parameters are bound at execution).
+_CLAIM: dict[str, Any] = {}
+
+
 def claim_receipt(wave_id: int, key: str) -> bool:
     """Record that ``key`` has been used in this wave; False when it already was.
 
@@ -80,13 +85,18 @@ def claim_receipt(wave_id: int, key: str) -> bool:
     claim waits for the first's transaction and then finds the key taken). The caller commits.
     """
     digest = receipt_digest(wave_id, key)
-    table = SubmissionReceipt.__table__
     dialect = db.session.get_bind().dialect.name
-    dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (dialect_insert(table).values(digest=digest, wave_id=wave_id)
-                 .on_conflict_do_nothing().returning(table.c.digest))
+    statement = _CLAIM.get(dialect)
+    if statement is None:
+        table = SubmissionReceipt.__table__
+        dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = _CLAIM[dialect] = (
+            dialect_insert(table)
+            .values(digest=bindparam("digest"), wave_id=bindparam("wave_id"))
+            .on_conflict_do_nothing().returning(table.c.digest))
     # RETURNING, not rowcount: psycopg reports no row count for this statement.
-    return db.session.execute(statement).first() is not None
+    return db.session.execute(statement, {"digest": digest, "wave_id": wave_id}).first() \
+        is not None
 
 
 #: Instrument version ids read back from the database and checked against their files, per
@@ -143,26 +153,65 @@ def instrument_version_id(instrument: Instrument) -> int:
     return row.id
 
 
-def allowed_instruments(wave: SurveyWave, grade: int) -> set[tuple[str, int]] | None:
-    """The (id, version) pairs the wave assigns to ``grade``; None when the wave names none."""
-    if not wave.instruments:
-        return None
-    return {(wi.instrument_id, wi.version) for wi in wave.instruments if wi.grade == grade}
+@dataclass(frozen=True)
+class Target:
+    """Where a response goes, with what checking its answers needs of the wave and the group.
+
+    Read once from the ORM objects (``Target.of``); the pupil screens keep one per class session
+    for a short while, so storing a questionnaire does not reload the wave's instruments and the
+    group's teachers every time.
+    """
+
+    wave_id: int
+    wave_year_id: int
+    group_id: int
+    group_year_id: int
+    group_name: str
+    grades: tuple[int, ...]
+    teacher_ids: tuple[int, ...]
+    #: (grade, instrument id, version) the wave assigns; None when the wave names none.
+    assigned: frozenset[tuple[int, str, int]] | None
+
+    @classmethod
+    def of(cls, wave: SurveyWave, group: Group) -> Target:
+        return cls(
+            wave_id=wave.id, wave_year_id=wave.school_year_id, group_id=group.id,
+            group_year_id=group.school_year_id, group_name=group.name,
+            grades=tuple(group.grades),
+            teacher_ids=tuple(link.user_id for link in group.teacher_links),
+            assigned=frozenset((wi.grade, wi.instrument_id, wi.version)
+                               for wi in wave.instruments) or None,
+        )
+
+    def allowed(self, grade: int) -> set[tuple[str, int]] | None:
+        """The (id, version) pairs the wave assigns to ``grade``; None when it names none."""
+        if self.assigned is None:
+            return None
+        return {(i, v) for g, i, v in self.assigned if g == grade}
 
 
 def validate(
     *, wave: SurveyWave, group: Group, grade: int, answers: Sequence[AnswerIn]
 ) -> dict[tuple[str, int, int], dict[str, int | None]]:
     """Check the answers; return them as {(instrument, version, part): {item: value}}."""
-    if group.school_year_id != wave.school_year_id:
-        raise SubmissionError(f"group {group.name!r} is not in the wave's school year")
-    if grade not in group.grades:
-        shown = ", ".join(str(g) for g in group.grades) or "none"
-        raise SubmissionError(f"grade {grade} is not a grade of {group.name} (grades: {shown})")
+    return check(Target.of(wave, group), grade, answers)
+
+
+def check(
+    target: Target, grade: int, answers: Sequence[AnswerIn]
+) -> dict[tuple[str, int, int], dict[str, int | None]]:
+    """Check the answers for ``target``; return them as {(instrument, version, part): {item:
+    value}}. Raises ``SubmissionError`` with what is wrong."""
+    if target.group_year_id != target.wave_year_id:
+        raise SubmissionError(f"group {target.group_name!r} is not in the wave's school year")
+    if grade not in target.grades:
+        shown = ", ".join(str(g) for g in target.grades) or "none"
+        raise SubmissionError(
+            f"grade {grade} is not a grade of {target.group_name} (grades: {shown})")
     if not answers:
         raise SubmissionError("a response needs at least one answer")
-    allowed = allowed_instruments(wave, grade)
-    n_teachers = len(group.teacher_links)
+    allowed = target.allowed(grade)
+    n_teachers = len(target.teacher_ids)
     parts: dict[tuple[str, int, int], dict[str, int | None]] = {}
     for answer in answers:
         try:
@@ -183,7 +232,8 @@ def validate(
         if instrument.is_teacher_feedback:
             if not 1 <= answer.part <= max(n_teachers, 1):
                 raise SubmissionError(
-                    f"teacher feedback part {answer.part} does not name a teacher of {group.name}"
+                    f"teacher feedback part {answer.part} does not name a teacher of "
+                    f"{target.group_name}"
                 )
         elif answer.part != 0:
             raise SubmissionError(f"{instrument.id} is not teacher feedback; part must be 0")
@@ -235,8 +285,9 @@ def score_rows(
 
 def submit_response(
     *,
-    wave: SurveyWave,
-    group: Group,
+    wave: SurveyWave | None = None,
+    group: Group | None = None,
+    target: Target | None = None,
     grade: int,
     answers: Sequence[AnswerIn],
     submission_id: str | None = None,
@@ -244,32 +295,36 @@ def submit_response(
 ) -> Response | None:
     """Validate and store one pupil's answers with their construct scores.
 
-    Returns the stored response, or None when ``submission_id`` was already stored (a retry or a
-    double tap: exactly one response exists either way). Raises ``SubmissionError`` and writes
-    nothing when the answers do not fit the wave's instruments. Adds and flushes; the caller
-    commits.
+    Give the ``wave`` and ``group``, or a ``target`` read from them earlier. Returns the stored
+    response, or None when ``submission_id`` was already stored (a retry or a double tap:
+    exactly one response exists either way). Raises ``SubmissionError`` and writes nothing when
+    the answers do not fit the wave's instruments. Executes the inserts; the caller commits.
     """
-    parts = validate(wave=wave, group=group, grade=grade, answers=answers)
-    teacher_ids = [link.user_id for link in group.teacher_links]
+    if target is None:
+        if wave is None or group is None:
+            raise TypeError("submit_response needs a wave and a group, or a target")
+        target = Target.of(wave, group)
+    parts = check(target, grade, answers)
+    teacher_ids = target.teacher_ids
 
     if submission_id is not None:
         if not 8 <= len(submission_id) <= 100:
             raise SubmissionError("the submission id must be 8 to 100 characters long")
-        if not claim_receipt(wave.id, submission_id):
+        if not claim_receipt(target.wave_id, submission_id):
             return None
 
     # Stored with one Core INSERT, not through the unit of work: the id is random (P1, P2) and
     # nothing else in this session refers to the row. The object returned is not attached.
     response = Response(
         id=uuid.uuid4(),
-        wave_id=wave.id,
-        group_id=group.id,
+        wave_id=target.wave_id,
+        group_id=target.group_id,
         grade=grade,
         submitted_on=submitted_on or school_today(),
     )
-    db.session.execute(Response.__table__.insert().values(
-        id=response.id, wave_id=response.wave_id, group_id=response.group_id,
-        grade=response.grade, submitted_on=response.submitted_on))
+    db.session.execute(Response.__table__.insert(), {
+        "id": response.id, "wave_id": response.wave_id, "group_id": response.group_id,
+        "grade": response.grade, "submitted_on": response.submitted_on})
 
     answer_rows: list[dict[str, object]] = []
     score_rows_out: list[dict[str, object]] = []

@@ -7,19 +7,58 @@ at the end of the school day; a pupil who started before the end may finish with
 Nothing here links a pupil, a device or a code to a response (DESIGN §4 P1-P3): the session only
 counts finished questionnaires, one-time codes are stored hashed with a ``used`` flag (no time, no
 reference to a response), and a conversation request is stored on its own (P6).
+
+How a guessing run against class codes is slowed down
+-----------------------------------------------------
+A class code is short so that a seven-year-old can type it: 18 characters, six places, 34 million
+codes. The per-code limit (``CLASS_CODE_LIMIT``) stops anyone hammering one code, but a run that
+tries a *different* code each time is not slowed by it at all, and limiting per address is
+forbidden (P3: a whole school sits behind one address). So there are two ways into a session:
+
+- **The typed code** (``/k/`` keypad, ``/k/<code>``, ``/k/kiosk/<code>``) goes through one
+  instance-wide budget of *failed* lookups: ``CODE_GUESS_BUDGET`` (30 in any moving 60 seconds,
+  app setting ``PUPIL_CODE_GUESS_BUDGET``). A code that is found costs nothing; a well-formed code
+  that matches no open session costs one; a malformed code (wrong length, a look-alike letter) is
+  refused without a database lookup and costs nothing, since its answer is the same whatever is
+  open. When the budget is spent, every typed lookup answers 429 with a friendly "wait a moment"
+  screen *without* being evaluated, until the oldest failure leaves the window. A guessing run
+  therefore learns at most 30 answers a minute: 12,600 in a seven-hour school day, which finds
+  one of 4 open sessions with a chance of about 1 in 700 per day (without the budget, one client
+  at 100 lookups a second would find one about every three school days).
+- **The class pass** (``class_pass``): an HMAC of the session, keyed by the app's secret (132
+  bits, unguessable). The QR code on the board, the kiosk link's QR code and the kiosk tablet's
+  way home after each pupil all carry it, as ``/k/<pass>`` and ``/k/kiosk/<pass>``. A pass is
+  checked without touching the database and never goes through the budget, so a class that
+  scans, and every kiosk tablet that has served its class once, keeps working during a run.
+  Pupils who are already answering hold a sealed token and never look up a code again.
+
+The trade-off: while a run goes on, pupils who *type* a code wait too (the budget cannot tell a
+guesser from a child who mistyped, without the address we may not use), so a run can keep the
+keypad shut for everyone on the instance; the wait screen sends them to the QR code, and the
+teacher's page offers QR codes for both the class and the kiosk link. The budget lives in the
+limiter storage (``RATELIMIT_STORAGE_URI``): ``memory://`` counts per worker process, so with
+gunicorn's ``-w 4`` a run gets four budgets; point it at redis to share one. Check and count are
+two steps, so concurrent failures can overshoot the budget by the number of requests in flight.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
+import math
+import re
 import secrets
+import time
+import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
 from limits import parse as parse_limit
-from sqlalchemy import select, update
+from limits.storage import MovingWindowSupport
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
+from sqlalchemy import bindparam, select, update
 
 from surveys.database import begin_write
 from surveys.extensions import db, limiter
@@ -46,6 +85,8 @@ DEFAULT_GRACE_MINUTES = 30
 #: Attempts per code (never per address: a whole school sits behind one, DESIGN §4 P3).
 CLASS_CODE_LIMIT = "120/minute"
 CARD_CODE_LIMIT = "10/minute"
+#: Failed class-code lookups the whole instance allows in a moving window (see the module text).
+CODE_GUESS_BUDGET = "30/minute"
 MAX_CARDS = 60
 
 
@@ -88,12 +129,116 @@ def card_hash(code: str) -> str:
     return hmac.new(key, f"card:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def _throttling() -> bool:
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+
+
 def attempt_allowed(kind: str, code: str) -> bool:
     """Count one attempt at ``code``; False when this code was tried too often (per code only)."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
+    if not _throttling():
         return True
     limit = parse_limit(CLASS_CODE_LIMIT if kind == "class" else CARD_CODE_LIMIT)
     return bool(limiter.limiter.hit(limit, "pupil-code", kind, code))
+
+
+# --- the instance-wide budget of failed class-code lookups -------------------------------------
+
+_GUESS_KEY = ("pupil-code-guess", "instance")
+
+
+def _guess_budget() -> tuple[RateLimiter, object]:
+    """The moving-window limiter over the configured storage, and the budget."""
+    budget = parse_limit(current_app.config.get("PUPIL_CODE_GUESS_BUDGET", CODE_GUESS_BUDGET))
+    storage = limiter.storage
+    strategy = (MovingWindowRateLimiter(storage) if isinstance(storage, MovingWindowSupport)
+                else limiter.limiter)  # a storage without moving windows: fixed windows
+    return strategy, budget
+
+
+def guessing_wait() -> int:
+    """0 while typed codes may be looked up; else the seconds until the budget has room again."""
+    if not _throttling():
+        return 0
+    strategy, budget = _guess_budget()
+    if strategy.test(budget, *_GUESS_KEY):  # type: ignore[arg-type]
+        return 0
+    reset = strategy.get_window_stats(budget, *_GUESS_KEY).reset_time  # type: ignore[arg-type]
+    return max(1, math.ceil(reset - time.time()))
+
+
+def count_failed_lookup() -> None:
+    """Spend one unit of the budget: a well-formed code matched no open session."""
+    if _throttling():
+        strategy, budget = _guess_budget()
+        strategy.hit(budget, *_GUESS_KEY)  # type: ignore[arg-type]
+
+
+# --- the class pass: the QR code's and the kiosk's way in --------------------------------------
+
+_PASS = re.compile(r"([1-9][0-9]{0,17})\.([A-Za-z0-9_-]{22})")
+
+
+def _pass_mac(session_id: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"klasklimaat-class-pass-v1:{session_id}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+def class_pass(session: ClassSession) -> str:
+    """An unguessable name of ``session`` for links and QR codes: ``<id>.<keyed hash>``."""
+    return f"{session.id}.{_pass_mac(session.id)}"
+
+
+def is_class_pass(raw: str | None) -> bool:
+    return bool(raw) and _PASS.fullmatch(raw or "") is not None
+
+
+def session_for_pass(raw: str) -> ClassSession | None:
+    """The session a pass names (open or not), or None for a pass that is not genuine.
+
+    The keyed hash is checked before the database is asked, so forged passes cost nothing.
+    """
+    match = _PASS.fullmatch(raw)
+    if match is None or not hmac.compare_digest(match.group(2), _pass_mac(int(match.group(1)))):
+        return None
+    return db.session.get(ClassSession, int(match.group(1)))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a tablet's way into a class session led to.
+
+    ``outcome`` is "open" (``session`` is set), "closed" (a genuine pass of a session that has
+    ended), "unknown" (no open session), or "wait" (the guessing budget is spent; ``wait``
+    seconds until it has room).
+    """
+
+    outcome: str
+    session: ClassSession | None = None
+    wait: int = 0
+
+
+def enter(raw: str | None) -> Entry:
+    """Find the session a typed class code or a class pass names (see the module text)."""
+    if is_class_pass(raw):
+        session = session_for_pass(raw or "")
+        if session is None:
+            return Entry("unknown")
+        return Entry("open" if session_is_open(session) else "closed", session)
+    code = normalise_code(raw)
+    if not is_well_formed(code, CLASS_CODE_LENGTH):
+        return Entry("unknown")  # answered the same whatever is open: no lookup, no cost
+    wait = guessing_wait()
+    if wait:
+        return Entry("wait", wait=wait)
+    if not attempt_allowed("class", code):
+        return Entry("wait", wait=60)
+    session = find_session(code)
+    if session is None:
+        count_failed_lookup()
+        return Entry("unknown")
+    return Entry("open", session)
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -215,8 +360,10 @@ def find_session(code: str, now: dt.datetime | None = None) -> ClassSession | No
 
 def count_finished(session_id: int) -> None:
     """One more finished questionnaire in this session (a counter, nothing else)."""
-    db.session.execute(update(ClassSession).where(ClassSession.id == session_id)
-                       .values(finished_count=ClassSession.finished_count + 1))
+    table = ClassSession.__table__
+    db.session.execute(table.update().where(table.c.id == bindparam("session"))
+                       .values(finished_count=table.c.finished_count + 1),
+                       {"session": session_id})
 
 
 def sessions_for(user: User, groups: list[Group]) -> list[ClassSession]:
@@ -316,12 +463,19 @@ def claim_conversation(wave_id: int, submission_id: object) -> bool:
     return claim_receipt(wave_id, "conversation:" + submission_id)
 
 
+def clean_text(value: str | None, limit: int = 60) -> str:
+    """A short line a child typed: control characters out (PostgreSQL refuses NUL), spaces
+    squeezed, at most ``limit`` characters."""
+    kept = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in value or "")
+    return " ".join(kept.split())[:limit].strip()
+
+
 def request_conversation(*, school_id: int, group_id: int | None, first_name: str,
                          group_label: str) -> ConversationRequest:
     """Store a pupil's wish to talk, apart from any answers: a random id and the date only."""
     begin_write()
-    first_name = " ".join(first_name.split())[:60]
-    group_label = " ".join(group_label.split())[:60]
+    first_name = clean_text(first_name)
+    group_label = clean_text(group_label)
     if not first_name:
         raise SessionError("a first name is needed")
     request = ConversationRequest(school_id=school_id, group_id=group_id,

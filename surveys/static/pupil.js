@@ -165,6 +165,7 @@
   function post(entry) {
     var body = new URLSearchParams();
     body.append("t", entry.t);
+    if (entry.lang) { body.append("lang", entry.lang); }  // for a refusal in the child's language
     return fetch(entry.url, {
       method: "POST", credentials: "same-origin", body: body.toString(),
       headers: { "Content-Type": "application/x-www-form-urlencoded",
@@ -209,7 +210,9 @@
 
   function sendFinished(form) {
     var root = screen();
-    var entry = { id: newId(), t: form.querySelector("[name=t]").value, url: form.action };
+    var lang = form.querySelector("[name=lang]");
+    var entry = { id: newId(), t: form.querySelector("[name=t]").value, url: form.action,
+                  lang: lang ? lang.value : "" };
     enqueue(entry);
     root.querySelectorAll("form").forEach(function (f) { f.hidden = true; });
     var panel = root.querySelector(".sending");
