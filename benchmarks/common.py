@@ -6,6 +6,8 @@ Each benchmark writes one JSON file to ``benchmarks/results/<name>.json`` with `
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import json
 import os
@@ -22,6 +24,13 @@ from sqlalchemy import create_engine, text
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def run_async(coroutine: Any) -> Any:
+    """``asyncio.run`` in a thread of its own: works even where the calling thread already has
+    an event loop running (as it has after Playwright's sync API ran in the same test worker)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def machine() -> dict[str, Any]:

@@ -32,7 +32,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import create_engine, select, text
 
-from benchmarks.common import database, save
+from benchmarks.common import database, run_async, save
 from benchmarks.pupils import FETCH, check_stored
 from benchmarks.server import Server, engine_of, finished_tokens, make_app, prepare
 
@@ -94,7 +94,7 @@ def _flush(server: Server, retry: list[tuple[str, str]], acked: set[str]) -> Non
                         raise RuntimeError(f"a retry was refused: {reply.status} {body[:200]}")
                     acked.add(sid)
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def receipts_present(url: str, wave_of: dict[str, int], sids: set[str]) -> int:
@@ -135,7 +135,7 @@ def crash_at(url: str, *, kills: int, seed: int = 13, concurrency: int = 8,
         t0 = time.monotonic()
         server.start()
         restarts.append(time.monotonic() - t0)
-        counts = asyncio.run(_load_until_killed(server, queue, retry, acked,
+        counts = run_async(_load_until_killed(server, queue, retry, acked,
                                                 rng.uniform(*window), concurrency))
         for key, value in counts.items():
             totals[key] += value

@@ -35,7 +35,7 @@ import aiohttp
 import numpy as np
 from sqlalchemy import create_engine, func, select
 
-from benchmarks.common import database, save
+from benchmarks.common import database, run_async, save
 from benchmarks.server import ClassInfo, make_app, prepare, served
 
 TOKEN = re.compile(r'name="t" value="([^"]+)"')
@@ -237,7 +237,7 @@ def latency(engine: str, *, pupils: int, seconds: float, think: tuple[float, flo
                   for i in range(pupils)]
         with served(url) as server:
             started = time.monotonic()
-            tally = asyncio.run(_run_pupils(server.base, starts, think, seconds, seed,
+            tally = run_async(_run_pupils(server.base, starts, think, seconds, seed,
                                             again=True))
             elapsed = time.monotonic() - started
             summary = tally.summary()
@@ -291,7 +291,7 @@ def load_at(url: str, *, pupils: int, ramp: float, think: tuple[float, float],
               for i in range(pupils)]
     with served(url) as server:
         started = time.monotonic()
-        tally = asyncio.run(_run_pupils(server.base, starts, think, limit, seed,
+        tally = run_async(_run_pupils(server.base, starts, think, limit, seed,
                                         again=False))
         elapsed = round(time.monotonic() - started, 1)
         logged = server_errors(server)

@@ -709,11 +709,13 @@ def card_step(pupil: Pupil, do: str) -> tuple[str, int]:
     if key != "go":
         state["typed"] = typed[:svc.CARD_CODE_LENGTH]
         return show(pupil, notice=text("try_again_text", lang), status=400)
-    if not svc.attempt_allowed("card", typed):
+    if svc.card_guessing_wait(pupil.session.id) or not svc.attempt_allowed("card", typed):
         state.update(typed=typed, err=text("code_too_many", lang))
         return show(pupil, status=429)
     if not svc.redeem_card(wave_id=pupil.session.wave_id, group_id=pupil.session.group_id,
                            code=typed):
+        if svc.is_well_formed(typed, svc.CARD_CODE_LENGTH):
+            svc.count_failed_card(pupil.session.id)
         state.update(typed=typed, err=text("card_used", lang))
         return show(pupil, status=422)
     state["p"] = "w"

@@ -27,18 +27,27 @@ forbidden (P3: a whole school sits behind one address). So there are two ways in
   at 100 lookups a second would find one about every three school days).
 - **The class pass** (``class_pass``): an HMAC of the session, keyed by the app's secret (132
   bits, unguessable). The QR code on the board, the kiosk link's QR code and the kiosk tablet's
-  way home after each pupil all carry it, as ``/k/<pass>`` and ``/k/kiosk/<pass>``. A pass is
-  checked without touching the database and never goes through the budget, so a class that
-  scans, and every kiosk tablet that has served its class once, keeps working during a run.
-  Pupils who are already answering hold a sealed token and never look up a code again.
+  way home after each pupil all carry it, as ``/k/<pass>`` and ``/k/kiosk/<pass>``. Its keyed
+  hash is checked before the database is asked, and it never goes through the budget, so a
+  class that scans, and every kiosk tablet that has served its class once, keeps working during
+  a run. It is as public as the code on the board and dies with the session (a closed
+  session's pass shows "this questionnaire is closed"). Pupils who are already answering hold a
+  sealed token and never look up a code again.
+- **One-time card codes** (eight characters, typed after the class code) get the same kind of
+  budget, per class session: ``CARD_GUESS_BUDGET`` failed cards in any moving minute
+  (``PUPIL_CARD_GUESS_BUDGET``), then "wait a moment" for that class only. Cards are only
+  tried by someone already inside a session, and a class does not mistype thirty cards a minute.
 
 The trade-off: while a run goes on, pupils who *type* a code wait too (the budget cannot tell a
 guesser from a child who mistyped, without the address we may not use), so a run can keep the
 keypad shut for everyone on the instance; the wait screen sends them to the QR code, and the
-teacher's page offers QR codes for both the class and the kiosk link. The budget lives in the
-limiter storage (``RATELIMIT_STORAGE_URI``): ``memory://`` counts per worker process, so with
-gunicorn's ``-w 4`` a run gets four budgets; point it at redis to share one. Check and count are
-two steps, so concurrent failures can overshoot the budget by the number of requests in flight.
+teacher's page offers QR codes for both the class and the kiosk link. Thirty mistyped codes a
+minute is far more than one school's classes produce; an instance serving many schools at once
+should raise ``PUPIL_CODE_GUESS_BUDGET`` (and so accept proportionally more guesses). The budget
+lives in the limiter storage (``RATELIMIT_STORAGE_URI``): ``memory://`` counts per worker
+process, so with gunicorn's ``-w 4`` a run gets four budgets; point it at redis to share one.
+Check and count are two steps, so concurrent failures can overshoot the budget by the number of
+requests in flight.
 """
 
 from __future__ import annotations
@@ -87,6 +96,8 @@ CLASS_CODE_LIMIT = "120/minute"
 CARD_CODE_LIMIT = "10/minute"
 #: Failed class-code lookups the whole instance allows in a moving window (see the module text).
 CODE_GUESS_BUDGET = "30/minute"
+#: Failed card codes one class session allows in a moving window (see the module text).
+CARD_GUESS_BUDGET = "30/minute"
 MAX_CARDS = 60
 
 
@@ -143,34 +154,49 @@ def attempt_allowed(kind: str, code: str) -> bool:
 
 # --- the instance-wide budget of failed class-code lookups -------------------------------------
 
-_GUESS_KEY = ("pupil-code-guess", "instance")
-
-
-def _guess_budget() -> tuple[RateLimiter, object]:
+def _budget(setting: str, default: str) -> tuple[RateLimiter, object]:
     """The moving-window limiter over the configured storage, and the budget."""
-    budget = parse_limit(current_app.config.get("PUPIL_CODE_GUESS_BUDGET", CODE_GUESS_BUDGET))
+    budget = parse_limit(current_app.config.get(setting, default))
     storage = limiter.storage
     strategy = (MovingWindowRateLimiter(storage) if isinstance(storage, MovingWindowSupport)
                 else limiter.limiter)  # a storage without moving windows: fixed windows
     return strategy, budget
 
 
-def guessing_wait() -> int:
-    """0 while typed codes may be looked up; else the seconds until the budget has room again."""
+def _wait(setting: str, default: str, *key: str) -> int:
     if not _throttling():
         return 0
-    strategy, budget = _guess_budget()
-    if strategy.test(budget, *_GUESS_KEY):  # type: ignore[arg-type]
+    strategy, budget = _budget(setting, default)
+    if strategy.test(budget, *key):  # type: ignore[arg-type]
         return 0
-    reset = strategy.get_window_stats(budget, *_GUESS_KEY).reset_time  # type: ignore[arg-type]
+    reset = strategy.get_window_stats(budget, *key).reset_time  # type: ignore[arg-type]
     return max(1, math.ceil(reset - time.time()))
+
+
+def _spend(setting: str, default: str, *key: str) -> None:
+    if _throttling():
+        strategy, budget = _budget(setting, default)
+        strategy.hit(budget, *key)  # type: ignore[arg-type]
+
+
+def guessing_wait() -> int:
+    """0 while typed codes may be looked up; else the seconds until the budget has room again."""
+    return _wait("PUPIL_CODE_GUESS_BUDGET", CODE_GUESS_BUDGET, "pupil-code-guess", "instance")
 
 
 def count_failed_lookup() -> None:
     """Spend one unit of the budget: a well-formed code matched no open session."""
-    if _throttling():
-        strategy, budget = _guess_budget()
-        strategy.hit(budget, *_GUESS_KEY)  # type: ignore[arg-type]
+    _spend("PUPIL_CODE_GUESS_BUDGET", CODE_GUESS_BUDGET, "pupil-code-guess", "instance")
+
+
+def card_guessing_wait(session_id: int) -> int:
+    """Like ``guessing_wait``, for the card codes typed in one class session."""
+    return _wait("PUPIL_CARD_GUESS_BUDGET", CARD_GUESS_BUDGET, "pupil-card-guess",
+                 str(session_id))
+
+
+def count_failed_card(session_id: int) -> None:
+    _spend("PUPIL_CARD_GUESS_BUDGET", CARD_GUESS_BUDGET, "pupil-card-guess", str(session_id))
 
 
 # --- the class pass: the QR code's and the kiosk's way in --------------------------------------
