@@ -3,7 +3,7 @@
 No login and no server-side state: the pupil's place in the questionnaire and the answers so far
 travel between screens in a signed, short-lived token (a hidden form field), never in the
 database, so nothing on the server ties a device to answers before they are submitted together at
-the end through ``submit_response``. Without JavaScript every screen is a plain form; pupil.js
+the end through the responses service (``prepare`` then ``store``). Without JavaScript every screen is a plain form; pupil.js
 adds one-tap answers, read-aloud, a retry queue for the final submit and the kiosk reset.
 
 Anonymity (DESIGN §4 P1-P3): these routes log nothing (the development server's request log
@@ -53,7 +53,7 @@ from surveys.extensions import csrf, db
 from surveys.models import ClassSession, Group, GroupTeacher, SurveyWave
 from surveys.pupil_texts import LANGUAGES, text
 from surveys.services import sessions as svc
-from surveys.services.responses import AnswerIn, SubmissionError, Target, submit_response
+from surveys.services.responses import AnswerIn, SubmissionError, Target, prepare, store
 
 PREFIX = "/k"
 bp = Blueprint("pupil", __name__, url_prefix=PREFIX)
@@ -732,9 +732,6 @@ def send() -> Any:
     lang = asked_lang()
     try:
         state, signed = load(request.form.get("t"), max_age=SUBMIT_MAX_AGE)
-        # The write transaction starts before anything is read, so what is read stays loaded
-        # (starting it later would end the read transaction and expire all of it).
-        begin_write()
         pupil = pupil_of(state, signed)
         lang = pupil.lang
         state = pupil.state
@@ -766,12 +763,14 @@ def send() -> Any:
                                 None if value in (None, SKIPPED) else int(value),
                                 question.part))
     try:
-        stored = submit_response(target=target_of(pupil), grade=int(state["g"]),
-                                 answers=answers, submission_id=submission_id)
+        prepared = prepare(target_of(pupil), int(state["g"]), answers)
     except SubmissionError:
-        db.session.rollback()
         return _refuse(stale(lang))
+    # Everything is read, checked and scored: only now the write transaction (on SQLite the
+    # write lock), held for the inserts and the commit alone.
     session_id = session.id
+    begin_write()
+    stored = store(prepared, submission_id)
     if stored is not None:
         svc.count_finished(session_id)
     db.session.commit()
@@ -785,7 +784,7 @@ def send() -> Any:
 
 def _refuse(page: tuple[str, int]) -> Any:
     """A submission that can never succeed: a friendly page, or JSON the queue can act on."""
-    db.session.rollback()  # end the write transaction send() began, at once
+    db.session.rollback()  # end send()'s transaction at once
     if wants_json():
         return jsonify(ok=False, retry=False), 422
     return page[0], 422

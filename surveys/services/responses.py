@@ -283,6 +283,94 @@ def score_rows(
     return rows
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A checked and scored response, ready to store: everything but the writing.
+
+    ``prepare`` needs no write transaction, so the pupil screens do it before they take
+    SQLite's write lock, which is then held only for the inserts and the commit.
+    """
+
+    target: Target
+    grade: int
+    submitted_on: dt.date
+    #: Per instrument part: (instrument, part, teacher id, answers by item, construct scores).
+    blocks: tuple[tuple[Instrument, int, int | None, dict[str, int | None],
+                        list[tuple[str, float | None, float | None, int, int]]], ...]
+
+
+def prepare(target: Target, grade: int, answers: Sequence[AnswerIn],
+            submitted_on: dt.date | None = None) -> Prepared:
+    """Check the answers and compute their construct scores; ``SubmissionError`` if they do
+    not fit the wave's instruments."""
+    parts = check(target, grade, answers)
+    teacher_ids = target.teacher_ids
+    blocks = []
+    for (instrument_id, version, part), values in parts.items():
+        instrument = instruments.get(instrument_id, version)
+        teacher_id = teacher_ids[part - 1] if 0 < part <= len(teacher_ids) else None
+        blocks.append((instrument, part, teacher_id, values, score_rows(instrument, values)))
+    return Prepared(target, grade, submitted_on or school_today(), tuple(blocks))
+
+
+def store(prepared: Prepared, submission_id: str | None = None) -> Response | None:
+    """Write a prepared response (receipt, response, answers, scores) in the caller's write
+    transaction; None when ``submission_id`` was stored already. The caller commits."""
+    target = prepared.target
+    if submission_id is not None:
+        if not 8 <= len(submission_id) <= 100:
+            raise SubmissionError("the submission id must be 8 to 100 characters long")
+        if not claim_receipt(target.wave_id, submission_id):
+            return None
+
+    # Stored with one Core INSERT, not through the unit of work: the id is random (P1, P2) and
+    # nothing else in this session refers to the row. The object returned is not attached.
+    response = Response(
+        id=uuid.uuid4(),
+        wave_id=target.wave_id,
+        group_id=target.group_id,
+        grade=prepared.grade,
+        submitted_on=prepared.submitted_on,
+    )
+    db.session.execute(Response.__table__.insert(), {
+        "id": response.id, "wave_id": response.wave_id, "group_id": response.group_id,
+        "grade": response.grade, "submitted_on": response.submitted_on})
+
+    answer_rows: list[dict[str, object]] = []
+    score_rows_out: list[dict[str, object]] = []
+    for instrument, part, teacher_id, values, scores in prepared.blocks:
+        version_id = instrument_version_id(instrument)
+        for item_key, value in values.items():
+            answer_rows.append(
+                {
+                    "response_id": response.id,
+                    "instrument_version_id": version_id,
+                    "item_key": item_key,
+                    "part": part,
+                    "teacher_id": teacher_id,
+                    "value": value,
+                }
+            )
+        for construct, value, common, n_items, n_answered in scores:
+            score_rows_out.append(
+                {
+                    "response_id": response.id,
+                    "construct": construct,
+                    "part": part,
+                    "teacher_id": teacher_id,
+                    "instrument_version_id": version_id,
+                    "value": value,
+                    "common": common,
+                    "n_items": n_items,
+                    "n_answered": n_answered,
+                }
+            )
+    # Core executemany on the tables (one statement each), not the ORM's bulk path.
+    db.session.execute(Answer.__table__.insert(), answer_rows)
+    db.session.execute(ConstructScore.__table__.insert(), score_rows_out)
+    return response
+
+
 def submit_response(
     *,
     wave: SurveyWave | None = None,
@@ -304,60 +392,4 @@ def submit_response(
         if wave is None or group is None:
             raise TypeError("submit_response needs a wave and a group, or a target")
         target = Target.of(wave, group)
-    parts = check(target, grade, answers)
-    teacher_ids = target.teacher_ids
-
-    if submission_id is not None:
-        if not 8 <= len(submission_id) <= 100:
-            raise SubmissionError("the submission id must be 8 to 100 characters long")
-        if not claim_receipt(target.wave_id, submission_id):
-            return None
-
-    # Stored with one Core INSERT, not through the unit of work: the id is random (P1, P2) and
-    # nothing else in this session refers to the row. The object returned is not attached.
-    response = Response(
-        id=uuid.uuid4(),
-        wave_id=target.wave_id,
-        group_id=target.group_id,
-        grade=grade,
-        submitted_on=submitted_on or school_today(),
-    )
-    db.session.execute(Response.__table__.insert(), {
-        "id": response.id, "wave_id": response.wave_id, "group_id": response.group_id,
-        "grade": response.grade, "submitted_on": response.submitted_on})
-
-    answer_rows: list[dict[str, object]] = []
-    score_rows_out: list[dict[str, object]] = []
-    for (instrument_id, version, part), values in parts.items():
-        instrument = instruments.get(instrument_id, version)
-        version_id = instrument_version_id(instrument)
-        teacher_id = teacher_ids[part - 1] if 0 < part <= len(teacher_ids) else None
-        for item_key, value in values.items():
-            answer_rows.append(
-                {
-                    "response_id": response.id,
-                    "instrument_version_id": version_id,
-                    "item_key": item_key,
-                    "part": part,
-                    "teacher_id": teacher_id,
-                    "value": value,
-                }
-            )
-        for construct, value, common, n_items, n_answered in score_rows(instrument, values):
-            score_rows_out.append(
-                {
-                    "response_id": response.id,
-                    "construct": construct,
-                    "part": part,
-                    "teacher_id": teacher_id,
-                    "instrument_version_id": version_id,
-                    "value": value,
-                    "common": common,
-                    "n_items": n_items,
-                    "n_answered": n_answered,
-                }
-            )
-    # Core executemany on the tables (one statement each), not the ORM's bulk path.
-    db.session.execute(Answer.__table__.insert(), answer_rows)
-    db.session.execute(ConstructScore.__table__.insert(), score_rows_out)
-    return response
+    return store(prepare(target, grade, answers, submitted_on), submission_id)
