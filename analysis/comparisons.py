@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from analysis.description import _finite, wilson_interval
 from analysis.privacy import DEFAULT_K, Cell, Protection, check_k, guard, protect
@@ -229,9 +229,11 @@ def fisher_shares(
     for count, n in ((count1, n1), (count2, n2)):
         if n < 1 or not 0 <= count <= n:
             raise ValueError(f"a share needs 0 ≤ count ≤ n and n ≥ 1, got {count} of {n}")
-    table = [[count1, n1 - count1], [count2, n2 - count2]]
-    if alternative == "two-sided":
-        odds, p = stats.fisher_exact(table, alternative=alternative)
+    if 0 in (count1 + count2, n1 + n2 - count1 - count2):  # an empty column: as scipy
+        odds, p = math.nan, 1.0
+    elif alternative == "two-sided":
+        odds = _sample_odds_ratio(count1, n1, count2, n2)
+        p = _hypergeom_two_sided(count1, n1, count2, n2)
     else:
         # one-sided: a hypergeometric tail, summed directly (scipy's fisher_exact does the same
         # through scipy.stats.hypergeom, at many times the cost inside the simulations)
@@ -248,11 +250,32 @@ def _sample_odds_ratio(c1: int, n1: int, c2: int, n2: int) -> float:
     return a * d / (b * c)
 
 
+#: Tables (or outcomes) whose probability is within this factor of the observed one's count
+#: as "at most as likely" in a two-sided exact test (R's fisher.test and binom.test, and
+#: scipy's binomtest, use the same relative tolerance).
+RELATIVE_TOLERANCE = 1 + 1e-7
+
+
 def _hypergeom_tail(c1: int, n1: int, c2: int, n2: int, *, upper: bool) -> float:
     # X = 1s in sample 1 given the margins: X ~ Hypergeometric(N = n1 + n2, K = c1 + c2, n1)
-    total, successes = n1 + n2, c1 + c2
+    successes = c1 + c2
     lo, hi = max(0, successes - n2), min(successes, n1)
     support = np.arange(c1, hi + 1) if upper else np.arange(lo, c1 + 1)
+    return float(min(1.0, _hypergeom_pmf(support, c1, n1, c2, n2).sum()))
+
+
+def _hypergeom_two_sided(c1: int, n1: int, c2: int, n2: int) -> float:
+    """The probability of every table with these margins at most as likely as the observed one
+    (what ``scipy.stats.fisher_exact`` and R's ``fisher.test`` give, two-sided)."""
+    successes = c1 + c2
+    support = np.arange(max(0, successes - n2), min(successes, n1) + 1)
+    pmf = _hypergeom_pmf(support, c1, n1, c2, n2)
+    observed = pmf[c1 - support[0]]
+    return float(min(1.0, pmf[pmf <= observed * RELATIVE_TOLERANCE].sum()))
+
+
+def _hypergeom_pmf(support: np.ndarray, c1: int, n1: int, c2: int, n2: int) -> np.ndarray:
+    total, successes = n1 + n2, c1 + c2
     log_pmf = (
         special.gammaln(successes + 1)
         - special.gammaln(support + 1)
@@ -264,7 +287,20 @@ def _hypergeom_tail(c1: int, n1: int, c2: int, n2: int, *, upper: bool) -> float
         + special.gammaln(n1 + 1)
         + special.gammaln(total - n1 + 1)
     )
-    return float(min(1.0, np.exp(log_pmf).sum()))
+    return np.exp(log_pmf)
+
+
+def _binomial_two_sided(x: int, n: int, p: float) -> float:
+    """Two-sided exact binomial p-value: the probability of every outcome at most as likely as
+    ``x`` (R's ``binom.test``, scipy's ``binomtest``)."""
+    if x == p * n:
+        return 1.0
+    support = np.arange(n + 1)
+    log_pmf = (special.gammaln(n + 1) - special.gammaln(support + 1)
+               - special.gammaln(n - support + 1) + special.xlogy(support, p)
+               + special.xlog1py(n - support, -p))
+    pmf = np.exp(log_pmf)
+    return float(min(1.0, pmf[pmf <= pmf[x] * RELATIVE_TOLERANCE].sum()))
 
 
 @dataclass(frozen=True)
@@ -323,13 +359,13 @@ def poisson_rate_test(
         )
     x, n = int(count1), int(total)
     # one-sided tails straight from the binomial CDF (special.bdtr(k, n, p) = P(X <= k));
-    # two-sided: scipy's binomtest, which sums the outcomes no more likely than x, like R
+    # two-sided: the outcomes no more likely than x, like R's binom.test and scipy's binomtest
     if alternative == "greater":
         p_value = 1.0 if x == 0 else float(special.bdtrc(x - 1, n, pi0))
     elif alternative == "less":
         p_value = float(special.bdtr(x, n, pi0))
     else:
-        p_value = float(stats.binomtest(x, n, pi0).pvalue)
+        p_value = _binomial_two_sided(x, n, pi0)
     # Clopper–Pearson limits as beta quantiles (as R's binom.test), one-sided to match
     tail = 1 - confidence if alternative != "two-sided" else (1 - confidence) / 2
     low = 0.0 if x == 0 or alternative == "less" else float(special.betaincinv(x, n - x + 1, tail))

@@ -135,7 +135,8 @@ def construct_kind(construct: str) -> str:
     return "share" if construct == BULLIED_CONSTRUCT else "mean"
 
 
-def _readonly_array(name: str, construct: str, values: Any) -> np.ndarray:
+def _readonly_array(name: str, construct: str, values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The scores as a read-only float array, checked, and its valid (non-NaN) entries."""
     if not isinstance(values, np.ndarray):
         values = [np.nan if v is None else v for v in values]
     try:
@@ -148,7 +149,7 @@ def _readonly_array(name: str, construct: str, values: Any) -> np.ndarray:
     if np.isinf(finite).any():
         raise ValueError(f"{name}: scores for {construct!r} contain an infinite value")
     if construct_kind(construct) == "share":
-        if not np.isin(finite, (0.0, 1.0)).all():
+        if not ((finite == 0.0) | (finite == 1.0)).all():
             raise ValueError(f"{name}: scores for {construct!r} must be 0, 1 or missing")
     elif ((finite < COMMON_MIN) | (finite > COMMON_MAX)).any():
         raise ValueError(
@@ -156,7 +157,8 @@ def _readonly_array(name: str, construct: str, values: Any) -> np.ndarray:
             "(use analysis.scoring.to_common_scale)"
         )
     array.setflags(write=False)
-    return array
+    finite.setflags(write=False)
+    return array, finite
 
 
 @dataclass(frozen=True, eq=False)
@@ -208,10 +210,11 @@ class GroupData:
             raise ValueError(f"{name}: previous_group must be a group name or None")
 
         scores = {}
+        valid = {}  # the valid scores per construct, asked for again and again: kept once
         for construct, values in dict(self.scores).items():
             if not isinstance(construct, str) or not construct:
                 raise ValueError(f"{name}: construct names must be non-empty strings")
-            scores[construct] = _readonly_array(name, construct, values)
+            scores[construct], valid[construct] = _readonly_array(name, construct, values)
         lengths = {len(v) for v in scores.values()}
         if len(lengths) > 1:
             raise ValueError(
@@ -219,6 +222,7 @@ class GroupData:
                 f"{sorted(lengths)}"
             )
         object.__setattr__(self, "scores", MappingProxyType(scores))
+        object.__setattr__(self, "_valid", valid)
 
         incidents = {}
         for category, count in dict(self.incidents).items():
@@ -249,14 +253,13 @@ class GroupData:
 
     def values(self, construct: str) -> np.ndarray:
         """The valid (non-missing) scores of ``construct``; empty when the group has none."""
-        array = self.scores.get(construct)
-        if array is None:
-            return np.empty(0)
-        return array[~np.isnan(array)]
+        kept = self._valid.get(construct)  # type: ignore[attr-defined]
+        return np.empty(0) if kept is None else kept
 
     def count(self, construct: str) -> int:
         """The number of respondents with a valid score for ``construct``."""
-        return len(self.values(construct))
+        kept = self._valid.get(construct)  # type: ignore[attr-defined]
+        return 0 if kept is None else len(kept)
 
 
 @dataclass(frozen=True, eq=False)

@@ -349,14 +349,14 @@ def audit(
                     row[index[g]] = 1.0
             if row.any():
                 rows.append(row)
-        if not rows:
+        small = [g for g in groups if mcounts[g] < k]
+        if not rows or not small:  # no figures, or no group that could be worked back
             continue
         matrix = np.array(rows)
         # null space of the cell matrix: right singular vectors beyond its rank
         _, sing, vt = np.linalg.svd(matrix)
         rank = int((sing > 1e-9 * max(matrix.shape)).sum())
         null = vt[rank:].T  # (groups, nullity)
-        small = [g for g in groups if mcounts[g] < k]
         for size in range(1, len(small) + 1):
             found_any = False
             for subset in itertools.combinations(small, size):

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from analysis.privacy import DEFAULT_K, check_k
 
@@ -146,6 +146,7 @@ def cronbach_alpha(
     alpha = m / (m - 1) * (1 - float(np.trace(cov)) / total)
     df1 = n - 1
     df2 = df1 * (m - 1)
-    low = 1 - (1 - alpha) * stats.f.isf((1 - confidence) / 2, df1, df2)
-    high = 1 - (1 - alpha) * stats.f.isf((1 + confidence) / 2, df1, df2)
+    # the F distribution's upper quantiles (scipy.stats.f.isf(q) is special.fdtri(1 - q))
+    low = 1 - (1 - alpha) * special.fdtri(df1, df2, 1 - (1 - confidence) / 2)
+    high = 1 - (1 - alpha) * special.fdtri(df1, df2, 1 - (1 + confidence) / 2)
     return AlphaResult(alpha, float(low), float(high), n, m)

@@ -89,7 +89,17 @@ class ConstructScore(db.Model):
     """
 
     __tablename__ = "construct_scores"
-    __table_args__ = (Index("ix_construct_scores_construct", "construct"), WITHOUT_ROWID)
+    __table_args__ = (
+        Index("ix_construct_scores_construct", "construct"),
+        # A wave's scores are read response by response (the responses found through
+        # ix_responses_wave_group); with ``common`` included, PostgreSQL answers each lookup
+        # from the index alone, which is what makes its planner read one school's scores this
+        # way rather than scan every school's (SQLite, where the table is kept in key order,
+        # has no INCLUDE and gets the plain index).
+        Index("ix_construct_scores_response_part", "response_id", "part", "construct",
+              postgresql_include=["common"]),
+        WITHOUT_ROWID,
+    )
 
     response_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy import special
 from sqlalchemy import String, cast, func, select
 
 import instruments
@@ -749,7 +749,10 @@ def representativeness(data: WaveData, k: int) -> Representativeness:
     p = math.nan
     if len(rows) > 1 and n and all(r.size for r in rows):
         expected = np.array([r.size for r in rows], dtype=float) / size * n
-        p = float(stats.chisquare([r.n for r in rows], expected).pvalue)
+        observed = np.array([r.n for r in rows], dtype=float)
+        # Pearson's chi-square goodness of fit (scipy.stats.chisquare) with k - 1 df
+        statistic = float(((observed - expected) ** 2 / expected).sum())
+        p = float(special.chdtrc(len(rows) - 1, statistic))
     not_surveyed = tuple(g.name for g in data.groups if max(g.grades, default=0) < 3)
     guard([Cell("respondents", frozenset(r.members), r.n) for r in rows],
           {"respondents": counts}, k)
