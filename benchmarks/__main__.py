@@ -124,10 +124,7 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--only", default="", help="run only cases whose name contains this")
     args = parser.parse_args()
-    from benchmarks.overview import bench_overview
-
     n_submit, pupils, schools = (50, 50, 1) if args.quick else (500, 1000, 5)
-    overview_years = 3 if args.quick else 10
     cases: list[tuple[str, Callable[[str], dict[str, float]]]] = [
         (
             f"submit_response x{n_submit} (one write transaction each)",
@@ -135,10 +132,6 @@ def main() -> None:
         ),
         (f"import-responses, {pupils} pupils", lambda url: bench_import(url, pupils)),
         (f"demo --schools {schools} --years 3", lambda url: bench_demo(url, schools, 3)),
-        (
-            f"director overview, one school with {overview_years} years",
-            lambda url: bench_overview(url, years=overview_years),
-        ),
     ]
     rows = []
     print("| case | engine | result |")

@@ -4,7 +4,8 @@ No login and no server-side state: the pupil's place in the questionnaire and th
 travel between screens in a signed, short-lived token (a hidden form field), never in the
 database, so nothing on the server ties a device to answers before they are submitted together at
 the end through the responses service (``prepare`` then ``store``). Without JavaScript every
-screen is a plain form; pupil.js adds one-tap answers, read-aloud, a retry queue for the final submit and the kiosk reset.
+screen is a plain form; pupil.js adds one-tap answers, read-aloud, a retry queue for the final
+submit and the kiosk reset.
 
 Anonymity (DESIGN §4 P1-P3): these routes log nothing (the development server's request log
 lines for ``/k/`` are dropped by a logging filter installed with the blueprint); the code a pupil
