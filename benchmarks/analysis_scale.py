@@ -778,6 +778,7 @@ def main(argv: list[str] | None = None) -> None:
     began = time.perf_counter()
     load_before = os.getloadavg()
     results: dict[str, Any] = {}
+    shown: list[str] = []  # the tables as printed, for RESULTS.md
     print(f"# Analysis at scale ({mode}); load average before: "
           f"{', '.join(f'{x:.2f}' for x in load_before)}")
     for case in cases:
@@ -792,7 +793,9 @@ def main(argv: list[str] | None = None) -> None:
                 got = child("measure", case, url, mode, args.national_answers)
             verdict = summarise(case, engine, gen, got)
             results.setdefault(case, {})[engine] = {"generate": gen, "measure": got, **verdict}
-            print("\n".join(report_lines(case, engine, gen, got, verdict)), flush=True)
+            lines = report_lines(case, engine, gen, got, verdict)
+            shown += [*(line.replace("## ", "### ", 1) for line in lines), ""]
+            print("\n".join(lines), flush=True)
     total = time.perf_counter() - began
     load_after = os.getloadavg()
     print(f"\nwhole run: {total:.0f} s; load average after: "
@@ -802,7 +805,8 @@ def main(argv: list[str] | None = None) -> None:
     path = save("analysis_scale", {"mode": mode, "sizes": SIZES[mode], "targets": TARGETS,
                                    "cases": results, "total_s": total,
                                    "load_average_before": load_before,
-                                   "load_average_after": load_after}, command.strip())
+                                   "load_average_after": load_after,
+                                   "markdown": "\n".join(shown)}, command.strip())
     print(f"written to {path}")
 
 

@@ -110,7 +110,12 @@ def micro(data: dict[str, Any]) -> list[str]:
 def generic(data: dict[str, Any]) -> list[str]:
     lines = _header(data, data["name"].replace("_", " ").capitalize())
     if "markdown" in data:
-        return lines + data["markdown"].splitlines()
+        out = []
+        for line in data["markdown"].splitlines():
+            if out and out[-1].startswith("|") and line and not line.startswith("|"):
+                out.append("")  # a sentence after a table is not one of its rows
+            out.append(line)
+        return lines + out
     body = {k: v for k, v in data.items()
             if k not in {"name", "command", "measured_at", "machine"}}
     return [*lines, "```json", json.dumps(body, indent=2), "```"]
