@@ -72,8 +72,10 @@ def latency(data: dict[str, Any]) -> list[str]:
 def load(data: dict[str, Any]) -> list[str]:
     lines = _header(data, "Load run: nothing lost")
     low, high = data["think_s"]
+    start = data.get("start", "the class code")
     lines += [f"{data['pupils']:,} pupils arriving over {data['ramp_s']:g} s, each walking the "
-              f"whole questionnaire ({low:g}–{high:g} s per screen), within five minutes.", "",
+              f"questionnaire from {start} to the thank-you screen ({low:g}–{high:g} s per "
+              "screen), all within five minutes (the run stops itself there).", "",
               "| engine | took s | acknowledged | stored | receipts | partial | failed requests "
               "| p95 ms | p99 ms | result |", "|---|---|---|---|---|---|---|---|---|---|"]
     for engine, s in data["runs"].items():
