@@ -26,7 +26,6 @@ import json
 import random
 import re
 import time
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +35,7 @@ import numpy as np
 from sqlalchemy import create_engine, func, select
 
 from benchmarks.common import database, run_async, save
-from benchmarks.server import ClassInfo, make_app, prepare, served
+from benchmarks.server import ClassInfo, prepare, sealed_pupils, served
 
 TOKEN = re.compile(r'name="t" value="([^"]+)"')
 SCREEN = re.compile(r'class="screen screen-(\w+)')
@@ -192,38 +191,13 @@ async def _run_pupils(base: str, starts: list[tuple[float, str, str | None]],
 def mid_questionnaire_pages(url: str, classes: list[ClassInfo], count: int,
                             seed: int = 5) -> list[str]:
     """For each pupil, the page of a random screen of the questionnaire, with the answers before
-    it filled in: what a tablet shows when the class has been at it for a while."""
-    from surveys.blueprints import pupil
-    from surveys.extensions import db
-    from surveys.models import ClassSession
-
-    app = make_app(url)
-    rng = random.Random(seed)
+    it filled in: what a tablet shows when the class has been at it for a while. The smallest
+    page the walker can read: the screen kind, its token and its answer buttons."""
     pages = []
-    with app.test_request_context():
-        plans = {}
-        for info in classes:
-            session = db.session.get(ClassSession, info.session_id)
-            plan = pupil.build_plan(session.wave, session.group, info.grade, "nl")
-            base = pupil.new_state(session, kiosk=False, lang="nl")
-            base.update(p="s", g=info.grade, fp=plan.fingerprint())
-            plans[info.session_id] = (base, plan)
-        for n in range(count):
-            base, plan = plans[classes[n % len(classes)].session_id]
-            index = rng.randrange(len(plan.screens))
-            answered = {s.question for s in plan.screens[:index] if s.question is not None}
-            state = {**base, "i": index, "n": f"mid-{n:07d}-{uuid.uuid4().hex[:10]}",
-                     "a": {str(q): rng.choice(plan.questions[q].instrument.scales[
-                         plan.questions[q].item.scale].values) for q in answered}}
-            # The smallest page the walker can read: the screen kind and its token.
-            kind = plan.screens[index].kind
-            options = ""
-            if kind == "question":
-                q = plan.questions[plan.screens[index].question or 0]
-                options = "".join(f'<input name="answer" value="{v}">'
-                                  for v in q.instrument.scales[q.item.scale].values)
-            pages.append(f'<main class="screen screen-{kind}"><input name="t" '
-                         f'value="{pupil.dump(state)}">{options}</main>')
+    for kind, options, token in sealed_pupils(url, classes, count, seed=seed, midway=True):
+        buttons = "".join(f'<input name="answer" value="{v}">' for v in options)
+        pages.append(f'<main class="screen screen-{kind}"><input name="t" '
+                     f'value="{token}">{buttons}</main>')
     return pages
 
 

@@ -176,28 +176,40 @@ def prepare(url: str, *, schools: int = 1, seed: int = 7) -> list[ClassInfo]:
     return classes
 
 
-def finished_tokens(url: str, classes: list[ClassInfo], count: int, seed: int = 11) -> list[str]:
-    """``count`` finished questionnaires, spread over the classes, each with its own submission
-    id and random answers: what a tablet posts to /k/send."""
+def sealed_pupils(url: str, classes: list[ClassInfo], count: int, *, seed: int,
+                  midway: bool) -> list[tuple[str, tuple[int, ...], str]]:
+    """``count`` pupils spread over the classes, each sealed at a screen of the questionnaire
+    with random answers to the questions before it and a submission id of its own, the way the
+    pupil screens seal them: at the last screen (ready for /k/send), or with ``midway`` at a
+    random screen. Each is (screen kind, that screen's answer values, token)."""
     from surveys.blueprints import pupil
     from surveys.extensions import db
     from surveys.models import ClassSession
 
     app = make_app(url)
     rng = random.Random(seed)
-    tokens = []
+    out = []
     with app.test_request_context():
         plans = {}
         for info in classes:
             session = db.session.get(ClassSession, info.session_id)
             plan = pupil.build_plan(session.wave, session.group, info.grade, "nl")
             base = pupil.new_state(session, kiosk=False, lang="nl")
-            base.update(p="s", g=info.grade, i=len(plan.screens) - 1, fp=plan.fingerprint())
-            values = [q.instrument.scales[q.item.scale].values for q in plan.questions]
-            plans[info.session_id] = (base, values)
+            base.update(p="s", g=info.grade, fp=plan.fingerprint())
+            values = [tuple(q.instrument.scales[q.item.scale].values) for q in plan.questions]
+            plans[info.session_id] = (base, plan, values)
         for n in range(count):
-            base, values = plans[classes[n % len(classes)].session_id]
-            state = {**base, "n": f"bench-{seed}-{n:08d}-{uuid.uuid4().hex[:8]}",
-                     "a": {str(i): rng.choice(v) for i, v in enumerate(values)}}
-            tokens.append(pupil.dump(state))
-    return tokens
+            base, plan, values = plans[classes[n % len(classes)].session_id]
+            index = rng.randrange(len(plan.screens)) if midway else len(plan.screens) - 1
+            screen = plan.screens[index]
+            answered = [s.question for s in plan.screens[:index] if s.question is not None]
+            state = {**base, "i": index, "n": f"bench-{seed}-{n:08d}-{uuid.uuid4().hex[:8]}",
+                     "a": {str(q): rng.choice(values[q]) for q in answered}}
+            options = values[screen.question] if screen.question is not None else ()
+            out.append((screen.kind, options, pupil.dump(state)))
+    return out
+
+
+def finished_tokens(url: str, classes: list[ClassInfo], count: int, seed: int = 11) -> list[str]:
+    """``count`` finished questionnaires: what a tablet posts to /k/send."""
+    return [token for _, _, token in sealed_pupils(url, classes, count, seed=seed, midway=False)]
